@@ -1,0 +1,97 @@
+"""What gets masked in pixels, and how."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, field_validator
+
+from frigate_privacy.config.base import PrivacyBaseModel
+
+__all__ = ["DetectionProfile", "MaskingConfig", "PrivacyZone"]
+
+
+class DetectionProfile(StrEnum):
+    """Detector trade-off: `default` (CenterFace, best recall) or `fast` (YuNet, throughput)."""
+
+    default = "default"
+    fast = "fast"
+
+
+class PrivacyZone(PrivacyBaseModel):
+    """A static polygon, in coordinates relative to the frame (0-1), burned into every frame."""
+
+    name: str = Field(default="zone", title="Name", description="Label used in logs and reports.")
+    points: list[tuple[float, float]] = Field(
+        title="Points",
+        description="Polygon corners as [x, y] pairs relative to width and height (0-1), like Frigate's masks.",
+        min_length=3,
+    )
+
+    @field_validator("points")
+    @classmethod
+    def _in_unit_square(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for x, y in points:
+            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+                raise ValueError(f"point ({x}, {y}) is outside 0-1; zone points are relative to the frame")
+        return points
+
+
+class MaskingConfig(PrivacyBaseModel):
+    """Dynamic masking settings; global defaults that a camera may override."""
+
+    faces: bool = Field(default=True, title="Mask faces", description="Detect and mask faces.")
+    bodies: bool = Field(
+        default=False, title="Mask bodies", description="Also mask whole person boxes (clothing, gait)."
+    )
+    style: str = Field(
+        default="mean_noise",
+        title="Mask style",
+        description="Name of an installed mask style: solid, mean_noise, pixelate, strong_blur or a plugin.",
+    )
+    profile: DetectionProfile = Field(
+        default=DetectionProfile.default,
+        title="Detection profile",
+        description="`default` uses CenterFace for recall; `fast` uses YuNet for throughput.",
+    )
+    face_threshold: float | None = Field(
+        default=None,
+        ge=0.01,
+        le=0.99,
+        title="Face threshold",
+        description="Detector score that starts a mask; empty uses the profile's privacy-leaning default.",
+    )
+    person_threshold: float = Field(
+        default=0.3, ge=0.01, le=0.99, title="Person threshold", description="Score for person boxes."
+    )
+    mask_scale: float = Field(
+        default=1.5,
+        ge=1.0,
+        le=4.0,
+        title="Mask scale",
+        description="Mask width and height relative to the detected face box, to cover hair and ears.",
+    )
+    hold_seconds: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=10.0,
+        title="Hold",
+        description="Keep a mask this long after its last detection (covers missed frames).",
+    )
+    lead_seconds: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=5.0,
+        title="Lead",
+        description="Apply a mask this long before its first detection, using a look-ahead buffer.",
+    )
+    head_fallback: bool = Field(
+        default=True,
+        title="Head fallback",
+        description="When a person is tracked but no face is found, mask the head part of the person box.",
+    )
+    zones: list[PrivacyZone] = Field(
+        default_factory=list,
+        title="Privacy zones",
+        description="Static polygons burned into every frame (windows, neighbours' gardens).",
+    )

@@ -1,0 +1,47 @@
+"""The root of the configuration tree."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from frigate_privacy.config.base import PrivacyBaseModel
+from frigate_privacy.config.camera import CameraConfig
+from frigate_privacy.config.frigate import FrigateConfig
+from frigate_privacy.config.masking import MaskingConfig
+from frigate_privacy.config.mqtt import MqttConfig
+from frigate_privacy.config.storage import StorageConfig
+
+__all__ = ["CAMERA_NAME_PATTERN", "CameraName", "PrivacyConfig"]
+
+# Frigate's own rule for camera names; names become path parts and topics, so we enforce it too.
+CAMERA_NAME_PATTERN = r"^[a-zA-Z0-9_-]+$"
+CameraName = Annotated[str, StringConstraints(pattern=CAMERA_NAME_PATTERN)]
+
+
+class PrivacyConfig(PrivacyBaseModel):
+    """Everything frigate-privacy reads from its YAML file. Top-level keys mirror Frigate's."""
+
+    frigate: FrigateConfig = Field(
+        default_factory=FrigateConfig, title="Frigate", description="How to reach Frigate's HTTP API."
+    )
+    mqtt: MqttConfig = Field(default_factory=MqttConfig, title="MQTT", description="The broker Frigate publishes to.")
+    storage: StorageConfig = Field(
+        default_factory=StorageConfig, title="Storage", description="Where the plugin keeps its own state."
+    )
+    masking: MaskingConfig = Field(
+        default_factory=MaskingConfig,
+        title="Masking",
+        description="Global masking defaults; each camera may override them.",
+    )
+    cameras: dict[CameraName, CameraConfig] = Field(
+        default_factory=dict,
+        title="Cameras",
+        description="Per-camera privacy settings, keyed by Frigate camera name.",
+    )
+
+    def masking_for(self, camera: str) -> MaskingConfig:
+        """The effective masking settings of one camera."""
+        cam = self.cameras.get(camera)
+        return cam.masking if cam is not None and cam.masking is not None else self.masking

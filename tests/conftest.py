@@ -1,0 +1,111 @@
+"""Shared fixtures: paths to the shared test assets and a real mosquitto broker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+# ../shared sits beside the repository (and beside CI's fresh clone); FRIGATE_PRIVACY_SHARED overrides it.
+SHARED = Path(os.environ.get("FRIGATE_PRIVACY_SHARED", REPO.parent / "shared"))
+SHARED_DATA = SHARED / "data"
+SHARED_MODELS = SHARED / "models"
+
+
+def shared_file(*parts: str) -> Path:
+    """A file from ../shared, or skip the test cleanly when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared asset {path} is not available")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or skip."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not available")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_models() -> Path:
+    """../shared/models (YuNet, YOLOX), or skip."""
+    if not SHARED_MODELS.is_dir():
+        pytest.skip("../shared/models is not available")
+    return SHARED_MODELS
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Broker:
+    """A running mosquitto on loopback that tests may stop and start again on the same port."""
+
+    host: str
+    port: int
+    conf: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start mosquitto and wait until it accepts connections."""
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.proc = subprocess.Popen(
+            [binary, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("mosquitto exited at start") from None
+                time.sleep(0.02)
+        raise RuntimeError("mosquitto did not start listening")
+
+    def stop(self) -> None:
+        """Stop mosquitto (as a broker outage would)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def _mosquitto_available() -> bool:
+    return shutil.which("mosquitto") is not None or Path("/usr/sbin/mosquitto").exists()
+
+
+@pytest.fixture
+def mqtt_broker(tmp_path: Path) -> Iterator[Broker]:
+    """A real Debian mosquitto on a free loopback port with a generated config."""
+    if not _mosquitto_available():
+        pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
+    port = free_port()
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\n"
+    )
+    broker = Broker("127.0.0.1", port, conf)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

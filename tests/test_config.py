@@ -1,0 +1,62 @@
+from pathlib import Path
+
+import pytest
+
+from frigate_privacy.cli import main
+from frigate_privacy.config import load_config, parse_config
+from frigate_privacy.config.reference import render_reference
+from frigate_privacy.errors import ConfigError
+
+
+def test_defaults_validate() -> None:
+    cfg = parse_config({})
+    assert cfg.mqtt.topic_prefix == "frigate"
+    assert cfg.masking.style == "mean_noise"
+
+
+def test_one_message_per_wrong_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text(
+        "frigate:\n  url: http://x:5000\n  timeout: -1\nmqtt:\n  port: 99999\n  colour: red\n"
+        "cameras:\n  'bad name':\n    audio: forbid\n  front:\n    audio: sometimes\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert "frigate.timeout" in text
+    assert "mqtt.port" in text
+    assert "mqtt.colour" in text
+    assert "cameras.front.audio" in text
+    assert "bad name" in text
+
+
+def test_env_substitution(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRIGATE_PRIVACY_PASSWORD", "s3cret-value")
+    cfg = parse_config({"frigate": {"user": "admin", "password": "{FRIGATE_PRIVACY_PASSWORD}"}})
+    assert cfg.frigate.password == "s3cret-value"
+    monkeypatch.delenv("FRIGATE_PRIVACY_PASSWORD")
+    with pytest.raises(ConfigError, match="FRIGATE_PRIVACY_PASSWORD is not set"):
+        parse_config({"frigate": {"user": "admin", "password": "{FRIGATE_PRIVACY_PASSWORD}"}})
+
+
+def test_cli_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.yml"
+    good.write_text("cameras:\n  front:\n    audio: allow\n")
+    assert main(["config", "validate", str(good)]) == 0
+    bad = tmp_path / "bad.yml"
+    bad.write_text("cameras:\n  front:\n    audio: [1]\n")
+    assert main(["config", "validate", str(bad)]) == 2
+    assert "cameras.front.audio" in capsys.readouterr().err
+
+
+def test_every_field_documented() -> None:
+    text = render_reference()
+    assert "## `masking`" in text
+    # every row carries a bold title and a description
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert rows and all("**" in r and not r.rstrip().endswith("** |") for r in rows)
+
+
+def test_docs_reference_is_current() -> None:
+    doc = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+    assert doc.read_text() == render_reference(), "run: frigate-privacy config reference > docs/configuration.md"
