@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: hash-chained entries, signed checkpoints, verify and show."""

@@ -1,0 +1,1 @@
+"""Redacted exports: bundle, manifest, verify and the export job."""

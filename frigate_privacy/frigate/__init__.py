@@ -1,0 +1,1 @@
+"""Talking to Frigate: HTTP client, MQTT listener, payload models, version quirks, track store."""

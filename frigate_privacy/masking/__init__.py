@@ -1,0 +1,1 @@
+"""Mask styles, privacy zones and the redactor: frame plus regions in, masked frame out."""

@@ -1,0 +1,1 @@
+"""The long-running side-car: orchestration, scheduler, HTTP API, Home Assistant discovery."""

@@ -1,0 +1,1 @@
+"""PyAV decode, redact and encode pipeline for video and images; stream probing."""

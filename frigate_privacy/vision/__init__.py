@@ -1,0 +1,1 @@
+"""Model registry, ONNX detectors and the tracker: pixels in, boxes out. Knows nothing of Frigate."""
