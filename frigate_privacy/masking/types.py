@@ -45,6 +45,9 @@ class MaskStyle(Protocol):
     """The name used in config and on the command line."""
 
     def apply(self, frame: Frame, region: MaskRegion, rng: np.random.Generator) -> None:
-        """Mask `region` in `frame` in place. Size decisions use the whole `region.box`, never the part
-        that is visible inside the frame, so a face cut by the frame edge is masked as strongly."""
+        """Mask `region` in `frame` in place.
+
+        Size decisions use the whole `region.box`, never the part that is visible inside the frame,
+        so a face cut by the frame edge is masked as strongly.
+        """
         ...
