@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 
 from frigate_privacy.config.base import PrivacyBaseModel
 
-__all__ = ["DetectionProfile", "MaskingConfig", "PrivacyZone"]
+__all__ = ["DetectionProfile", "MaskingConfig", "PrivacyZone", "ZoneFill"]
 
 
 class DetectionProfile(StrEnum):
@@ -16,6 +16,13 @@ class DetectionProfile(StrEnum):
 
     default = "default"
     fast = "fast"
+
+
+class ZoneFill(StrEnum):
+    """How a privacy zone is burned in: opaque black, or the camera's mask style inside the polygon."""
+
+    solid = "solid"
+    style = "style"
 
 
 class PrivacyZone(PrivacyBaseModel):
@@ -26,6 +33,11 @@ class PrivacyZone(PrivacyBaseModel):
         title="Points",
         description="Polygon corners as [x, y] pairs relative to width and height (0-1), like Frigate's masks.",
         min_length=3,
+    )
+    fill: ZoneFill = Field(
+        default=ZoneFill.solid,
+        title="Fill",
+        description="`solid` burns the polygon black; `style` uses the configured mask style inside it.",
     )
 
     @field_validator("points")
@@ -70,6 +82,13 @@ class MaskingConfig(PrivacyBaseModel):
         le=4.0,
         title="Mask scale",
         description="Mask width and height relative to the detected face box, to cover hair and ears.",
+    )
+    min_mask_px: int = Field(
+        default=16,
+        ge=4,
+        le=256,
+        title="Minimum mask size",
+        description="Smallest mask width and height in pixels, so tiny detections still get a meaningful block.",
     )
     hold_seconds: float = Field(
         default=0.7,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
 from frigate_privacy.vision.types import Frame
 
-__all__ = ["MaskRegion", "MaskStyle", "RegionKind"]
+__all__ = ["FramePlan", "MaskRegion", "MaskStyle", "RegionKind"]
 
 
 class RegionKind(StrEnum):
@@ -22,6 +22,8 @@ class RegionKind(StrEnum):
     """Fail-closed fallback: the head part of a person box with no face found."""
     body = "body"
     """A whole person box (`bodies: true`)."""
+    zone = "zone"
+    """A static privacy zone's bounding box (the style is then restricted to the polygon)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,16 @@ class MaskRegion:
     so the cells do not slide over the face from frame to frame."""
 
 
+@dataclass(frozen=True, slots=True)
+class FramePlan:
+    """Everything to mask in one frame, final once the tracker has seen its look-ahead frames."""
+
+    index: int
+    """The frame's index as pushed to the tracker."""
+    regions: tuple[MaskRegion, ...]
+
+
+@runtime_checkable
 class MaskStyle(Protocol):
     """An irreversible mask style. Plugins implement this and register under `frigate_privacy.mask_styles`."""
 

@@ -1,0 +1,82 @@
+"""Match detections to tracks in one frame: overlap plus centre distance, greedy lowest cost first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Matching", "greedy_match", "iou_matrix"]
+
+Boxes = NDArray[np.float64]
+
+# A detection may still belong to a track when its centre is within this many track sizes of the
+# prediction, even without overlap: small fast faces often jump further than their own width per frame.
+MAX_CENTRE_DISTANCE = 1.5
+# Faces do not change size by more than this factor between consecutive observations of one subject.
+MAX_SIZE_RATIO = 2.5
+
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """The result of associating one frame's detections with the live tracks."""
+
+    pairs: list[tuple[int, int]]
+    """(track index, detection index) pairs."""
+    new_detections: list[int]
+    """Detections that matched no track: they start new tracks."""
+    missed_tracks: list[int]
+    """Tracks with no detection in this frame: they are held or dropped."""
+
+
+def iou_matrix(a: Boxes, b: Boxes) -> Boxes:
+    """Intersection over union of every box in `a` (N, 4) with every box in `b` (M, 4): (N, M)."""
+    ix1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    iy1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    ix2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    iy2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    result: Boxes = inter / np.maximum(union, 1e-9)
+    return result
+
+
+def greedy_match(predicted: Boxes, detected: Boxes) -> Matching:
+    """Pair predicted track boxes with detected boxes; the cheapest admissible pair is taken first.
+
+    Cost is the centre distance in track sizes minus the IoU, so an overlapping, nearby detection wins;
+    pairs that neither overlap nor lie within `MAX_CENTRE_DISTANCE` sizes, or whose sizes differ by more
+    than `MAX_SIZE_RATIO`, are never paired.
+    """
+    n, m = len(predicted), len(detected)
+    if n == 0 or m == 0:
+        return Matching([], list(range(m)), list(range(n)))
+    iou = iou_matrix(predicted, detected)
+    p_size = np.maximum(predicted[:, 2] - predicted[:, 0], predicted[:, 3] - predicted[:, 1])
+    d_size = np.maximum(detected[:, 2] - detected[:, 0], detected[:, 3] - detected[:, 1])
+    p_centre = (predicted[:, :2] + predicted[:, 2:]) / 2
+    d_centre = (detected[:, :2] + detected[:, 2:]) / 2
+    dist = np.linalg.norm(p_centre[:, None, :] - d_centre[None, :, :], axis=2) / np.maximum(p_size, 1.0)[:, None]
+    ratio = np.maximum(p_size[:, None], d_size[None, :]) / np.maximum(np.minimum(p_size[:, None], d_size[None, :]), 1.0)
+    admissible = ((iou > 0.0) | (dist <= MAX_CENTRE_DISTANCE)) & (ratio <= MAX_SIZE_RATIO)
+    cost = dist - iou
+    rows, cols = np.nonzero(admissible)
+    order = np.argsort(cost[rows, cols], kind="stable")
+    used_t: set[int] = set()
+    used_d: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for k in order:  # at most tracks x detections in one frame: a handful
+        t, d = int(rows[k]), int(cols[k])
+        if t in used_t or d in used_d:
+            continue
+        used_t.add(t)
+        used_d.add(d)
+        pairs.append((t, d))
+    return Matching(
+        pairs,
+        [d for d in range(m) if d not in used_d],
+        [t for t in range(n) if t not in used_t],
+    )
