@@ -1,0 +1,162 @@
+"""Open an input video and yield its frames as BGR arrays with their exact timestamps (and audio packets)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import av
+import numpy as np
+
+from frigate_privacy.video.errors import CorruptMediaError
+from frigate_privacy.vision.types import Frame
+
+__all__ = ["DecodedFrame", "FrameTiming", "VideoSource"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameTiming:
+    """When a frame is shown, in its stream's time base; carried unchanged to the encoded frame."""
+
+    pts: int
+    duration: int
+    """How long the frame is shown, in time-base units (the last frame's length sets the file's end)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedFrame:
+    """One decoded frame, numbered from 0 in presentation order."""
+
+    index: int
+    image: Frame
+    timing: FrameTiming
+
+
+class VideoSource:
+    """An opened input video: its geometry and timing, and an iterator over frames and audio packets."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._container = av.open(str(path), "r")
+        except FileNotFoundError:
+            raise CorruptMediaError(f"{path} does not exist") from None
+        except IsADirectoryError:
+            raise CorruptMediaError(f"{path} is a directory, not a video") from None
+        except (av.FFmpegError, OSError) as err:
+            raise CorruptMediaError(f"{path} is not a readable video: {_reason(err)}") from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise CorruptMediaError(f"{path} has no video stream")
+        self._video = self._container.streams.video[0]
+        # Frame threads speed up H.264/H.265 decoding a lot; errors still surface, only a few frames later.
+        self._video.thread_type = "AUTO"
+        self.audio: av.audio.stream.AudioStream | None = (
+            self._container.streams.audio[0] if self._container.streams.audio else None
+        )
+        ctx = self._video.codec_context
+        self.width: int = ctx.width
+        self.height: int = ctx.height
+        if self.width <= 0 or self.height <= 0:
+            self._container.close()
+            raise CorruptMediaError(f"{path}: the video stream has no frame size (corrupt header)")
+        self.time_base: Fraction = self._video.time_base or Fraction(1, 90000)
+        rate = self._video.average_rate or self._video.guessed_rate
+        self.rate: Fraction | None = Fraction(rate) if rate else None
+        """Average frame rate; a hint only, timestamps come from the frames themselves."""
+        self.frame_count: int | None = self._video.frames or None
+        """Frames announced by the header (None when unknown)."""
+
+    @property
+    def fps(self) -> float:
+        """Average frame rate for trackers that count in frames (25 when the file does not say)."""
+        return float(self.rate) if self.rate else 25.0
+
+    def _default_duration(self) -> int:
+        if self.rate:
+            return max(1, round(1 / (self.rate * self.time_base)))
+        return 1
+
+    def items(self, keep_audio: bool) -> Iterator[DecodedFrame | av.Packet[Any]]:
+        """Frames in presentation order; with `keep_audio`, audio packets interleaved as demuxed.
+
+        Raises CorruptMediaError when the data is corrupt or ends early: a redactor must not silently
+        produce a shorter video.
+        """
+        streams = [self._video] + ([self.audio] if keep_audio and self.audio is not None else [])
+        index = 0
+        last_pts: int | None = None
+        pending: av.VideoFrame | None = None  # held back one frame so its duration can come from the next pts
+        try:
+            for packet in self._container.demux(streams):
+                if packet.is_corrupt:
+                    raise CorruptMediaError(f"{self.path} is corrupt: damaged packet in stream {packet.stream.index}")
+                if packet.stream.type == "audio":
+                    if packet.dts is not None and packet.size > 0:
+                        yield packet
+                    continue
+                for frame in self._video.decode(packet):
+                    if pending is not None:
+                        decoded = self._emit(index, pending, frame.pts, last_pts)
+                        last_pts = decoded.timing.pts
+                        index += 1
+                        yield decoded
+                    pending = frame
+            if pending is not None:
+                yield self._emit(index, pending, None, last_pts)
+                index += 1
+        except av.FFmpegError as err:
+            raise CorruptMediaError(f"{self.path} is corrupt or truncated: {_reason(err)}") from None
+        if index == 0:
+            raise CorruptMediaError(f"{self.path} holds no decodable video frames")
+        if self.frame_count is not None and index < self.frame_count:
+            # MP4/AVI headers list every frame; fewer decoded frames mean the file was cut or damaged.
+            raise CorruptMediaError(
+                f"{self.path} is truncated or corrupt: decoded {index} of {self.frame_count} frames"
+            )
+
+    def _emit(self, index: int, frame: av.VideoFrame, next_pts: int | None, last_pts: int | None) -> DecodedFrame:
+        pts = _pts_of(frame, last_pts, self._default_duration())
+        if next_pts is not None and next_pts > pts:
+            duration = next_pts - pts
+        elif frame.duration:
+            duration = int(frame.duration)
+        else:
+            duration = self._default_duration()
+        image = np.asarray(frame.to_ndarray(format="bgr24", width=self.width, height=self.height), dtype=np.uint8)
+        return DecodedFrame(index=index, image=image, timing=FrameTiming(pts=pts, duration=duration))
+
+    def close(self) -> None:
+        """Close the input file."""
+        self._container.close()
+
+    def __enter__(self) -> VideoSource:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _pts_of(frame: av.VideoFrame, last_pts: int | None, default_duration: int) -> int:
+    """The frame's pts, repaired when missing or not increasing (the encoder needs strictly rising pts)."""
+    pts = frame.pts
+    if pts is None:
+        return 0 if last_pts is None else last_pts + default_duration
+    if last_pts is not None and pts <= last_pts:
+        logger.warning("non-increasing timestamp %s after %s; nudged forward", pts, last_pts)
+        return last_pts + 1
+    return int(pts)
+
+
+def _reason(err: Exception) -> str:
+    """FFmpeg's message without the errno noise."""
+    return getattr(err, "strerror", None) or str(err)

@@ -1,0 +1,21 @@
+"""Errors of the redaction pipeline, each with a message meant for the user."""
+
+from __future__ import annotations
+
+from frigate_privacy.errors import InputError, PrivacyError
+
+__all__ = ["CorruptMediaError", "DetectionFailed", "OutputPathError"]
+
+
+class CorruptMediaError(InputError):
+    """The input is not a readable video or image, or it is truncated or corrupt."""
+
+
+class OutputPathError(InputError):
+    """The output path cannot be written (missing directory, no permission, same as the input)."""
+
+
+class DetectionFailed(PrivacyError):
+    """A detector failed mid-run; the run stops so that no unmasked frame is written."""
+
+    exit_code = 6

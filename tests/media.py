@@ -1,0 +1,91 @@
+"""Make small test clips with PyAV: synthetic frames or frames from a real video, CFR or VFR, with audio."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+def pattern_frame(index: int, width: int, height: int) -> np.ndarray:
+    """A BGR frame whose content changes with `index` (so each frame is distinguishable)."""
+    y, x = np.mgrid[0:height, 0:width]
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[..., 0] = (x * 4 + index * 7) % 256
+    frame[..., 1] = (y * 4 + index * 3) % 256
+    frame[..., 2] = (index * 29) % 256
+    return frame
+
+
+def write_clip(
+    path: Path,
+    frames: Sequence[np.ndarray],
+    *,
+    pts: Sequence[int] | None = None,
+    time_base: Fraction = Fraction(1, 1000),
+    fps: int = 10,
+    audio: bool = False,
+    metadata: dict[str, str] | None = None,
+    codec: str = "libx264",
+) -> Path:
+    """Encode BGR `frames` at `pts` (default: constant `fps`) into `path`, optionally with an AAC tone."""
+    if pts is None:
+        step = int(round(1 / (fps * time_base)))
+        pts = [i * step for i in range(len(frames))]
+    height, width = frames[0].shape[:2]
+    with av.open(str(path), "w") as out:
+        if metadata:
+            out.metadata.update(metadata)
+        stream = out.add_stream(codec, rate=fps, options={"bf": "0"} if codec == "libx264" else {})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.time_base = time_base
+        stream.time_base = time_base
+        if metadata:
+            stream.metadata.update(metadata)
+        durations = {p: (pts[i + 1] - p if i + 1 < len(pts) else pts[-1] - pts[-2]) for i, p in enumerate(pts)}
+        a_stream = out.add_stream("aac", rate=16000, layout="mono") if audio else None
+        for image, p in zip(frames, pts, strict=True):
+            vf = av.VideoFrame.from_ndarray(image, format="bgr24")
+            vf.pts, vf.time_base = p, time_base
+            for packet in stream.encode(vf):
+                packet.duration = durations.get(packet.pts, packet.duration)
+                out.mux(packet)
+        for packet in stream.encode(None):
+            packet.duration = durations.get(packet.pts, packet.duration)
+            out.mux(packet)
+        if a_stream is not None:
+            seconds = float((pts[-1] + durations[pts[-1]]) * time_base)
+            samples = int(seconds * 16000)
+            tone = (0.2 * np.sin(np.arange(samples) * 2 * np.pi * 440 / 16000)).astype(np.float32)
+            for start in range(0, samples, 1024):
+                chunk = tone[start : start + 1024]
+                af = av.AudioFrame.from_ndarray(chunk[None, :], format="fltp", layout="mono")
+                af.sample_rate, af.pts, af.time_base = 16000, start, Fraction(1, 16000)
+                out.mux(a_stream.encode(af))
+            out.mux(a_stream.encode(None))
+    return path
+
+
+def read_timing(path: Path) -> tuple[list[float], float | None, int]:
+    """Presentation times (s) of every decoded frame, the container duration (s) and the frame count."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        times = [float(f.pts * f.time_base) for f in container.decode(stream)]
+        duration = container.duration / av.time_base if container.duration is not None else None
+    return times, duration, len(times)
+
+
+def frames_of(path: Path, limit: int | None = None, size: tuple[int, int] | None = None) -> list[np.ndarray]:
+    """Decoded BGR frames of a video (optionally only the first `limit`, resized to `size` = (w, h))."""
+    out: list[np.ndarray] = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if size is not None:
+                frame = frame.reformat(width=size[0], height=size[1])
+            out.append(frame.to_ndarray(format="bgr24"))
+            if limit is not None and len(out) >= limit:
+                break
+    return out
