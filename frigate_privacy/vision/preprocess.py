@@ -1,0 +1,62 @@
+"""Turning BGR frames into detector input tensors, and the scale factors to map boxes back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from frigate_privacy.vision.registry import ColourOrder, InputFormat
+from frigate_privacy.vision.types import Frame
+
+__all__ = ["batch_tensor", "detection_scale", "letterbox", "resize_by"]
+
+
+def detection_scale(height: int, width: int, input_width: int) -> float:
+    """Factor that fits the frame's longer side into `input_width` pixels; never enlarges a full frame."""
+    if input_width <= 0:
+        raise ValueError("input_width must be positive")
+    return min(1.0, input_width / max(height, width))
+
+
+def resize_by(image: Frame, scale: float) -> Frame:
+    """`image` scaled by `scale` (area averaging when shrinking keeps small faces' detail)."""
+    if scale == 1.0:
+        return image
+    h, w = image.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    return cast(Frame, cv2.resize(image, size, interpolation=interpolation))
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
+def batch_tensor(images: Sequence[Frame], fmt: InputFormat) -> NDArray[np.float32]:
+    """Stack BGR images into one float32 NCHW tensor, padded bottom/right to a common multiple-of-32 size.
+
+    Padding (not stretching) keeps every image's pixel coordinates identical to the tensor's, so decoded
+    boxes need no correction beyond the caller's own scale.
+    """
+    height = _round_up(max(img.shape[0] for img in images), fmt.size_multiple)
+    width = _round_up(max(img.shape[1] for img in images), fmt.size_multiple)
+    canvas = np.full((len(images), height, width, 3), fmt.pad_value, dtype=np.uint8)
+    for i, img in enumerate(images):
+        canvas[i, : img.shape[0], : img.shape[1]] = img
+    if fmt.colour is ColourOrder.rgb:
+        canvas = canvas[..., ::-1]
+    return np.ascontiguousarray(canvas.transpose(0, 3, 1, 2), dtype=np.float32)
+
+
+def letterbox(image: Frame, size: tuple[int, int], pad_value: int) -> tuple[Frame, float]:
+    """YOLOX-style letterbox: scale to fit `size` (h, w), paste top-left on a `pad_value` canvas."""
+    h, w = image.shape[:2]
+    ratio = min(size[0] / h, size[1] / w)
+    resized = cv2.resize(image, (int(w * ratio), int(h * ratio)), interpolation=cv2.INTER_LINEAR)
+    canvas = np.full((size[0], size[1], 3), pad_value, dtype=np.uint8)
+    canvas[: resized.shape[0], : resized.shape[1]] = resized
+    return canvas, ratio
