@@ -92,6 +92,8 @@ def _check_paths(src: Path, dst: Path) -> None:
         raise InputError(f"{src} does not exist")
     if src.resolve() == dst.resolve() or (dst.exists() and os.path.samefile(src, dst)):
         raise OutputPathError(f"input and output are the same file ({src}); redaction never overwrites its input")
+    if dst.is_dir():
+        raise OutputPathError(f"cannot write {dst}: it is a directory")
     if is_image_path(src) != is_image_path(dst):
         kind = "an image" if is_image_path(src) else "a video"
         raise OutputPathError(f"{src} is {kind}, so the output {dst.name} must be {kind} too")
