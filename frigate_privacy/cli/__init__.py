@@ -15,7 +15,11 @@ __all__ = ["main"]
 
 # One module per subcommand; each exposes `register(subparsers)` and sets `func` on its parser.
 # Adding a command is adding its module name here.
-COMMAND_MODULES: tuple[str, ...] = ("frigate_privacy.cli.config_cmd", "frigate_privacy.cli.models_cmd")
+COMMAND_MODULES: tuple[str, ...] = (
+    "frigate_privacy.cli.config_cmd",
+    "frigate_privacy.cli.models_cmd",
+    "frigate_privacy.cli.check_cmd",
+)
 
 logger = logging.getLogger("frigate_privacy")
 
