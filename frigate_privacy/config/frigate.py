@@ -38,6 +38,13 @@ class FrigateConfig(PrivacyBaseModel):
     timeout: float = Field(
         default=10.0, gt=0, le=600, title="Timeout", description="Seconds to wait for one HTTP request."
     )
+    retries: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        title="Retries",
+        description="Attempts for calls that are safe to repeat (reads, deletes); creating calls are never retried.",
+    )
     media_root: Path | None = Field(
         default=None,
         title="Media root",

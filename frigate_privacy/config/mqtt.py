@@ -45,6 +45,12 @@ class MqttConfig(PrivacyBaseModel):
         default=False, title="TLS insecure", description="Skip host name checks (not recommended)."
     )
     keepalive: int = Field(default=60, ge=5, le=3600, title="Keepalive", description="Keepalive seconds.")
+    reconnect_min_delay: int = Field(
+        default=1, ge=1, le=60, title="Reconnect min delay", description="First wait (s) before reconnecting."
+    )
+    reconnect_max_delay: int = Field(
+        default=30, ge=1, le=600, title="Reconnect max delay", description="Longest wait (s) between reconnects."
+    )
 
     @model_validator(mode="after")
     def _user_requires_password(self) -> MqttConfig:

@@ -1,0 +1,245 @@
+"""`check`: compare a Frigate's facts with the configured privacy policy and render the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from frigate_privacy.config.camera import AudioPolicy, CameraConfig
+from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.frigate.audio_args import RecordAudio
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.frigate.models import RetentionSummary
+from frigate_privacy.frigate.survey import AudioFacts, CameraFacts, FrigateFacts, survey
+from frigate_privacy.frigate.version import RetentionShape
+
+__all__ = [
+    "AudioStatus",
+    "CameraVerdict",
+    "CheckReport",
+    "Verdict",
+    "evaluate",
+    "render_table",
+    "report_json",
+    "run_check",
+]
+
+
+class Verdict(StrEnum):
+    """How a finding weighs; only `violation` makes `check` exit non-zero."""
+
+    ok = "ok"
+    info = "info"
+    warning = "warning"
+    violation = "VIOLATION"
+
+
+class AudioStatus(StrEnum):
+    """Whether recordings carry audio."""
+
+    recorded = "recorded"  # the newest segment has an audio stream
+    possible = "possible"  # the record args keep audio; not (yet) seen in a segment
+    none = "none"
+    not_recording = "not recording"
+    unknown = "unknown"
+
+
+@dataclass(frozen=True)
+class CameraVerdict:
+    """The findings for one camera."""
+
+    name: str
+    audio_policy: AudioPolicy
+    audio_status: AudioStatus
+    audio_verdict: Verdict
+    audio_detail: str
+    retention: RetentionSummary
+    retention_detail: str
+    masks_detail: str
+    facts: CameraFacts
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The whole result of `check`."""
+
+    facts: FrigateFacts
+    cameras: list[CameraVerdict]
+    exposure_verdict: Verdict
+    exposure_detail: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[str]:
+        """One line per policy violation."""
+        return [f"{c.name}: {c.audio_detail}" for c in self.cameras if c.audio_verdict is Verdict.violation]
+
+
+def _audio(policy: AudioPolicy, facts: AudioFacts) -> tuple[AudioStatus, Verdict, str]:
+    forbid = policy is AudioPolicy.forbid
+    if not facts.recording:
+        return AudioStatus.not_recording, Verdict.ok, "recording is off"
+    args = f"record args ({facts.args_source}) {facts.args.value} audio"
+    if facts.segment_has_audio:
+        verdict = Verdict.violation if forbid else Verdict.ok
+        return AudioStatus.recorded, verdict, f"newest segment has an audio stream; {args}"
+    if facts.segment_has_audio is False:
+        if facts.args is RecordAudio.dropped:
+            return AudioStatus.none, Verdict.ok, f"newest segment has no audio; {args}"
+        verdict = Verdict.warning if forbid else Verdict.ok
+        return AudioStatus.possible, verdict, f"newest segment has no audio, but {args} if the source has any"
+    # No segment could be probed: judge by the arguments, failing closed.
+    why = f"not confirmed ({facts.probe_error})" if facts.probe_error else "not probed"
+    if facts.args is RecordAudio.dropped:
+        return AudioStatus.none, Verdict.ok, f"{args}; {why}"
+    if facts.args is RecordAudio.kept:
+        verdict = Verdict.violation if forbid else Verdict.ok
+        return AudioStatus.possible, verdict, f"{args}; {why}"
+    return AudioStatus.unknown, Verdict.warning if forbid else Verdict.ok, f"{args}; {why}"
+
+
+def _days(value: float | None) -> str:
+    return "-" if value is None else f"{value:g} d"
+
+
+def _retention_detail(r: RetentionSummary) -> str:
+    if not r.recording_enabled:
+        return "recording off"
+    if r.shape is RetentionShape.continuous:
+        parts = [f"continuous {_days(r.continuous_days)}", f"motion {_days(r.motion_days)}"]
+    else:
+        parts = [f"continuous {_days(r.continuous_days)} ({r.continuous_mode or 'all'})"]
+    if r.shape is RetentionShape.events:
+        parts.append(f"events {_days(r.alerts_days)}")
+        parts.extend(f"{label} {_days(days)}" for label, days in sorted(r.per_label_days.items()))
+    else:
+        parts.extend([f"alerts {_days(r.alerts_days)}", f"detections {_days(r.detections_days)}"])
+    return ", ".join(parts)
+
+
+def evaluate(facts: FrigateFacts, cfg: PrivacyConfig) -> CheckReport:
+    """Judge the facts against the policy (pure). Cameras missing from our config get the strict defaults."""
+    verdicts = []
+    for cam in facts.cameras:
+        policy = cfg.cameras.get(cam.name, CameraConfig()).audio
+        status, verdict, detail = _audio(policy, cam.audio)
+        masks = f"{cam.motion_masks} motion, {cam.object_masks} object mask(s)"
+        if cam.motion_masks or cam.object_masks:
+            masks += " (detection only: recordings and snapshots are unmasked)"
+        verdicts.append(
+            CameraVerdict(
+                name=cam.name,
+                audio_policy=policy,
+                audio_status=status,
+                audio_verdict=verdict,
+                audio_detail=detail,
+                retention=cam.retention,
+                retention_detail=_retention_detail(cam.retention),
+                masks_detail=masks,
+                facts=cam,
+            )
+        )
+    exp = facts.exposure
+    lines = []
+    if exp.config_readable_without_login:
+        lines.append(f"{facts.url}/api/config is readable without a login (full admin access)")
+    if exp.open_port_reachable:
+        lines.append(f"{exp.open_port_url} (unauthenticated admin port) is reachable from here")
+    notes = [
+        f"Frigate camera(s) not in our config, checked with strict defaults: {', '.join(missing)}"
+        for missing in [sorted({c.name for c in facts.cameras} - set(cfg.cameras))]
+        if missing
+    ]
+    notes.extend(
+        f"{name}: configured here but unknown to Frigate"
+        for name in sorted(set(cfg.cameras) - {c.name for c in facts.cameras})
+    )
+    notes.append(
+        "Home Assistant notification proxy: not checked; unless disabled it serves original snapshots and clips "
+        "without HA authentication"
+    )
+    return CheckReport(facts, verdicts, Verdict.warning if lines else Verdict.ok, lines, notes)
+
+
+def run_check(cfg: PrivacyConfig, *, probe_segments: bool = True) -> CheckReport:
+    """Connect to the configured Frigate, gather its facts and judge them."""
+    with FrigateClient.from_config(cfg.frigate) as client:
+        facts = survey(client, probe_segments=probe_segments)
+    return evaluate(facts, cfg)
+
+
+def render_table(report: CheckReport) -> str:
+    """A human-readable table plus one detail block per camera."""
+    head = ("camera", "audio policy", "audio", "retention (longest)", "masks", "verdict")
+    rows = [
+        (
+            c.name,
+            c.audio_policy.value,
+            c.audio_status.value,
+            _days(c.retention.longest_days) if c.retention.recording_enabled else "recording off",
+            str(c.facts.motion_masks + c.facts.object_masks),
+            c.audio_verdict.value,
+        )
+        for c in report.cameras
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    line = "  ".join
+    out = [f"Frigate {report.facts.version} at {report.facts.url}", ""]
+    out.append(line(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    out.append(line("-" * w for w in widths))
+    out.extend(line(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
+    for c in report.cameras:
+        out += ["", f"{c.name}:", f"  audio: {c.audio_detail}", f"  retention: {c.retention_detail}"]
+        out.append(f"  masks: {c.masks_detail}")
+    out += ["", f"exposure: {report.exposure_verdict.value}"]
+    out.extend(f"  {line_}" for line_ in report.exposure_detail)
+    out.extend(f"note: {n}" for n in report.notes)
+    count = len(report.violations)
+    out += ["", f"{count} violation(s)" if count else "no violations"]
+    return "\n".join(out)
+
+
+def report_json(report: CheckReport) -> dict[str, Any]:
+    """Machine-readable form of the report."""
+    return {
+        "frigate": {"url": report.facts.url, "reachable": True, "version": str(report.facts.version)},
+        "cameras": [
+            {
+                "name": c.name,
+                "enabled": c.facts.enabled,
+                "audio": {
+                    "policy": c.audio_policy.value,
+                    "status": c.audio_status.value,
+                    "verdict": c.audio_verdict.value,
+                    "detail": c.audio_detail,
+                    "record_args": c.facts.audio.args.value,
+                    "segment_has_audio": c.facts.audio.segment_has_audio,
+                },
+                "retention": {
+                    "shape": c.retention.shape.value,
+                    "recording_enabled": c.retention.recording_enabled,
+                    "continuous_days": c.retention.continuous_days,
+                    "motion_days": c.retention.motion_days,
+                    "alerts_days": c.retention.alerts_days,
+                    "detections_days": c.retention.detections_days,
+                    "per_label_days": c.retention.per_label_days,
+                    "longest_days": c.retention.longest_days,
+                },
+                "masks": {
+                    "motion": c.facts.motion_masks,
+                    "object": c.facts.object_masks,
+                    "changes_pixels": False,
+                },
+            }
+            for c in report.cameras
+        ],
+        "exposure": {
+            "verdict": report.exposure_verdict.value,
+            "config_readable_without_login": report.facts.exposure.config_readable_without_login,
+            "open_port_reachable": report.facts.exposure.open_port_reachable,
+            "details": report.exposure_detail,
+        },
+        "notes": report.notes,
+        "violations": report.violations,
+    }

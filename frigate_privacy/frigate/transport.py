@@ -1,0 +1,205 @@
+"""HTTP plumbing for Frigate: one session, timeouts, JWT login, retries, and error mapping."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from frigate_privacy.frigate.errors import (
+    FrigateApiError,
+    FrigateAuthError,
+    FrigateConnectionError,
+    FrigateNotFoundError,
+)
+
+__all__ = ["TOKEN_COOKIE", "FrigateTransport"]
+
+logger = logging.getLogger(__name__)
+
+# Frigate's default `auth.cookie_name`; the HA integration hard-codes it too.
+TOKEN_COOKIE = "frigate_token"  # noqa: S105 - a cookie name, not a secret
+# Gateway errors are what nginx answers while Frigate's API process restarts: worth a retry.
+_RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+def _error_text(response: requests.Response) -> str:
+    """A short, single-line reason from a JSON `message`/`detail`, or the start of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error"):
+            if isinstance(body.get(key), str):
+                return str(body[key])[:200]
+    text = response.text if "html" not in response.headers.get("content-type", "") else ""
+    return " ".join(text.split())[:200] or response.reason or ""
+
+
+class FrigateTransport:
+    """Sends requests to one Frigate; logs in on port 8971 and re-logs in once on a 401."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        verify_tls: bool = True,
+        ca_file: Path | None = None,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        self.base_url = url.rstrip("/")
+        self._user = user
+        self._password = password
+        self._token: str | None = None
+        self.timeout = timeout
+        self.retries = max(1, retries)
+        self.backoff = backoff
+        self._session = requests.Session()
+        # A CA file wins over the boolean: that is how a self-signed 8971 is verified properly.
+        self._verify: bool | str = str(ca_file) if ca_file is not None else verify_tls
+        self._session.verify = self._verify
+        self._session.headers["User-Agent"] = "frigate-privacy"
+
+    def __repr__(self) -> str:
+        # Never show credentials, even in a debugger or a traceback's locals.
+        return f"FrigateTransport({self.base_url!r}, user={self._user!r}, logged_in={self._token is not None})"
+
+    @property
+    def verify(self) -> bool | str:
+        """The TLS verification setting: a CA bundle path, or on/off."""
+        return self._verify
+
+    @property
+    def uses_auth(self) -> bool:
+        """True when this transport logs in (a user is configured)."""
+        return self._user is not None
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self._session.close()
+
+    def login(self) -> None:
+        """`POST /api/login`; keeps the JWT in memory only and sends it as a Bearer token."""
+        if self._user is None or self._password is None:
+            return
+        self._token = None
+        response = self._send("POST", "/api/login", json={"user": self._user, "password": self._password})
+        # 0.14 answers bad credentials with 400, 0.16+ with 401: both mean the same to the user.
+        if response.status_code in (400, 401):
+            raise FrigateAuthError(
+                f"Frigate at {self.base_url} rejected the login for user {self._user!r}: wrong user or password",
+                response.status_code,
+            )
+        if response.status_code == 429:
+            raise FrigateAuthError("Frigate refused the login: too many failed attempts, try later", 429)
+        self._raise_for_status(response, "POST", "/api/login")
+        token = response.cookies.get(TOKEN_COOKIE)
+        if not token:
+            raise FrigateAuthError(f"Frigate's login answer carried no {TOKEN_COOKIE} cookie", response.status_code)
+        self._token = token
+        # Bearer only: a cookie jar would also receive refreshed cookies we do not track.
+        self._session.cookies.clear()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool,
+        stream: bool = False,
+        timeout: float | None = None,
+    ) -> requests.Response:
+        """Send one API call; retry idempotent ones with backoff; map failures to FrigateApiError."""
+        if self._user is not None and self._token is None:
+            self.login()
+        response = self._with_retries(method, path, params, json, idempotent, stream, timeout)
+        if response.status_code == 401 and self._user is not None:
+            # The token expired or Frigate restarted with a new secret: log in once and try again.
+            response.close()
+            self.login()
+            response = self._with_retries(method, path, params, json, idempotent, stream, timeout)
+        self._raise_for_status(response, method, path)
+        return response
+
+    def _with_retries(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        idempotent: bool,
+        stream: bool,
+        timeout: float | None,
+    ) -> requests.Response:
+        attempts = self.retries if idempotent else 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = self._send(method, path, params=params, json=json, stream=stream, timeout=timeout)
+            except FrigateConnectionError:
+                if last:
+                    raise
+            else:
+                if response.status_code not in _RETRY_STATUSES or last:
+                    return response
+                response.close()
+            delay = self.backoff * (2**attempt)
+            logger.info("retrying %s %s in %.1f s", method, path, delay)
+            time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        stream: bool = False,
+        timeout: float | None = None,
+    ) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        try:
+            response = self._session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=json,
+                headers=headers,
+                stream=stream,
+                timeout=timeout or self.timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError:
+            raise FrigateConnectionError(
+                f"TLS verification of {self.base_url} failed; set frigate.ca_file to Frigate's CA bundle"
+            ) from None
+        except requests.exceptions.Timeout:
+            raise FrigateConnectionError(f"Frigate at {self.base_url} did not answer within the timeout") from None
+        except requests.exceptions.RequestException as err:
+            raise FrigateConnectionError(f"cannot reach Frigate at {self.base_url} ({type(err).__name__})") from None
+        logger.debug("%s %s -> %d", method, path, response.status_code)
+        return response
+
+    def _raise_for_status(self, response: requests.Response, method: str, path: str) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        reason = _error_text(response)
+        response.close()
+        where = f"{method} {path}"
+        if status == 404:
+            raise FrigateNotFoundError(f"Frigate has no {path} (404)", status)
+        if status in (401, 403):
+            raise FrigateAuthError(f"Frigate refused {where} ({status}): {reason or 'not allowed'}", status)
+        raise FrigateApiError(f"Frigate answered {where} with {status}: {reason}", status)
