@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "frigate_privacy.cli.config_cmd",
     "frigate_privacy.cli.models_cmd",
     "frigate_privacy.cli.check_cmd",
+    "frigate_privacy.cli.redact_cmd",
 )
 
 logger = logging.getLogger("frigate_privacy")

@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints
 
 from frigate_privacy.config.base import PrivacyBaseModel
 from frigate_privacy.config.camera import CameraConfig
+from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.frigate import FrigateConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.mqtt import MqttConfig
@@ -34,6 +35,9 @@ class PrivacyConfig(PrivacyBaseModel):
         default_factory=MaskingConfig,
         title="Masking",
         description="Global masking defaults; each camera may override them.",
+    )
+    encoding: EncodingConfig = Field(
+        default_factory=EncodingConfig, title="Encoding", description="H.264 settings of redacted video."
     )
     cameras: dict[CameraName, CameraConfig] = Field(
         default_factory=dict,

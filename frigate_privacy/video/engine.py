@@ -15,9 +15,16 @@ from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.masking.types import MaskRegion
 from frigate_privacy.video.errors import DetectionFailed
+from frigate_privacy.vision.box_mapping import concat_detections
+from frigate_privacy.vision.crops import DEFAULT_TARGET_FACE_PX, BatchDetector, detect_crops, head_regions
+from frigate_privacy.vision.nms import nms
 from frigate_privacy.vision.types import Detections, Detector, Frame
 
 __all__ = ["EngineStats", "RedactionEngine", "build_engine"]
+
+# Head crops are only worth their cost for persons whose face the full-frame pass likely misses: those
+# whose expected face (0.4 of the head region's width, see vision.crops) is below this many pixels.
+HEAD_CROP_MAX_FACE_PX = 1.5 * DEFAULT_TARGET_FACE_PX
 
 
 class _Plan(Protocol):
@@ -68,8 +75,11 @@ class RedactionEngine:
         person_detector: Detector | None,
         tracker: PlanTracker,
         redactor: FrameRedactor,
+        head_crop_detector: BatchDetector | None = None,
     ) -> None:
+        """`head_crop_detector`: also look for faces in upscaled head regions of small persons."""
         self._faces = face_detector
+        self._head_crops = head_crop_detector
         self._persons = person_detector
         self._tracker = tracker
         self._redactor = redactor
@@ -85,6 +95,8 @@ class RedactionEngine:
         """Detect in frame `index`, hold it, and return the frames whose masks are now final (masked)."""
         faces = _detect(self._faces, image, index) if self._faces is not None else Detections.empty()
         persons = _detect(self._persons, image, index) if self._persons is not None else None
+        if self._head_crops is not None and persons is not None and len(persons):
+            faces = _with_head_crops(self._head_crops, image, index, faces, persons)
         self._held[index] = image
         return self._mask(self._tracker.push(index, faces, persons))
 
@@ -123,11 +135,38 @@ def _detect(detector: Detector, image: Frame, index: int) -> Detections:
         ) from err
 
 
+def _with_head_crops(
+    detector: BatchDetector, image: Frame, index: int, faces: Detections, persons: Detections
+) -> Detections:
+    """Add faces found in upscaled head regions of small persons, without duplicates."""
+    rois = head_regions(persons.boxes)
+    rois = rois[0.4 * (rois[:, 2] - rois[:, 0]) < HEAD_CROP_MAX_FACE_PX]
+    if rois.shape[0] == 0:
+        return faces
+    try:
+        found = detect_crops(detector, image, rois)
+    except Exception as err:
+        raise DetectionFailed(
+            f"face detection in head regions failed on frame {index} ({type(err).__name__}: {err}); "
+            "stopped without writing any output"
+        ) from err
+    merged = concat_detections([faces, found])
+    keep = nms(merged.boxes, merged.scores, detector.nms_iou)
+    return Detections(merged.boxes[keep], merged.scores[keep])
+
+
 def build_engine(
-    cfg: MaskingConfig, fps: float, *, models_dir: Path | None = None, seed: int | None = None
+    cfg: MaskingConfig,
+    fps: float,
+    *,
+    models_dir: Path | None = None,
+    seed: int | None = None,
+    head_crops: bool = False,
 ) -> RedactionEngine:
     """An engine with the real detectors, tracker and mask style that `cfg` asks for.
 
+    `head_crops` adds a second face pass on upscaled head regions of small persons (better small-face
+    recall at some cost; needs the person detector, so it applies when `bodies` or `head_fallback` is on).
     Raises ModelError (naming `frigate-privacy models fetch`) when a model is not installed.
     """
     # Imported here so that importing the video package does not load onnxruntime.
@@ -149,4 +188,5 @@ def build_engine(
         person_detector=person_detector,
         tracker=Tracker(fps, cfg),
         redactor=Redactor(style, cfg.zones, seed=seed),
+        head_crop_detector=face_detector if head_crops else None,
     )

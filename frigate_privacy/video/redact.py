@@ -39,6 +39,8 @@ class RedactOptions:
     encoding: EncodingConfig = field(default_factory=EncodingConfig)
     seed: int | None = None
     """Seed for mask noise (tests); None draws fresh randomness."""
+    head_crops: bool = False
+    """Also search upscaled head regions of small persons for faces."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,9 @@ def redact_file(
     if engine_factory is None:
 
         def engine_factory(fps: float) -> RedactionEngine:
-            return build_engine(masking, fps, models_dir=options.models_dir, seed=options.seed)
+            return build_engine(
+                masking, fps, models_dir=options.models_dir, seed=options.seed, head_crops=options.head_crops
+            )
 
     started = time.monotonic()
     if is_image_path(src):
