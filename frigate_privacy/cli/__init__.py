@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "frigate_privacy.cli.models_cmd",
     "frigate_privacy.cli.check_cmd",
     "frigate_privacy.cli.redact_cmd",
+    "frigate_privacy.cli.keys_cmd",
+    "frigate_privacy.cli.audit_cmd",
 )
 
 logger = logging.getLogger("frigate_privacy")

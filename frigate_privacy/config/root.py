@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from frigate_privacy.config.audit import AuditConfig
 from frigate_privacy.config.base import PrivacyBaseModel
 from frigate_privacy.config.camera import CameraConfig
 from frigate_privacy.config.encoding import EncodingConfig
@@ -39,6 +40,7 @@ class PrivacyConfig(PrivacyBaseModel):
     encoding: EncodingConfig = Field(
         default_factory=EncodingConfig, title="Encoding", description="H.264 settings of redacted video."
     )
+    audit: AuditConfig = Field(default_factory=AuditConfig, title="Audit log", description="The tamper-evident log.")
     cameras: dict[CameraName, CameraConfig] = Field(
         default_factory=dict,
         title="Cameras",

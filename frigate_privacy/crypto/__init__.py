@@ -1,1 +1,1 @@
-"""age encryption (pyrage) on byte streams, and Ed25519 signing keys."""
+"""age encryption (pyrage) on byte streams, passphrase rules, and the service's Ed25519 signing key."""

@@ -1,0 +1,30 @@
+"""The names of audited actions and results, shared by every module that writes an entry."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["AuditAction", "AuditResult"]
+
+
+class AuditAction(StrEnum):
+    """What was done. Modules may use other lower_snake names; these are the ones the brief requires."""
+
+    export = "export"
+    verify = "verify"
+    decrypt = "decrypt"
+    erasure = "erasure"
+    retention_delete = "retention_delete"
+    config_change = "config_change"
+    escrow_restore = "escrow_restore"
+    role_change = "role_change"
+    audio_enforce = "audio_enforce"
+
+
+class AuditResult(StrEnum):
+    """How it ended."""
+
+    success = "success"
+    failure = "failure"
+    denied = "denied"
+    partial = "partial"

@@ -1,0 +1,340 @@
+"""The append-only audit log in SQLite: record, checkpoint and query entries."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.details import check_free_text, validate_details
+from frigate_privacy.audit.entry import GENESIS_HASH, AuditEntry, Checkpoint, checkpoint_message, entry_hash
+from frigate_privacy.audit.errors import AuditError, AuditInputError
+from frigate_privacy.crypto.signing import PublicKey
+
+__all__ = ["AuditLog", "EntryFilter", "Head", "Signer"]
+
+_SCHEMA_VERSION = 1
+_NAME = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
+_ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
+_CAMERA = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+_ENTRY_COLUMNS = "seq, ts, unix, actor, role, action, target, camera, reason, result, details, prev_hash, hash"
+
+# Triggers make the append-only rule hold for every client of the file, not only for this class.
+# They stop mistakes, not an attacker (who can drop them): `audit verify` is what detects tampering.
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    unix INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    camera TEXT,
+    reason TEXT NOT NULL,
+    result TEXT NOT NULL,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    seq INTEGER PRIMARY KEY,
+    entry_hash TEXT NOT NULL,
+    created TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_unix ON entries (unix);
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+PRAGMA user_version = {_SCHEMA_VERSION};
+"""
+
+
+class Signer(Protocol):
+    """What the log needs from the service key (crypto.signing.SigningKey fits)."""
+
+    @property
+    def public(self) -> PublicKey:
+        """The matching public key."""
+        ...
+
+    def sign(self, data: bytes) -> bytes:
+        """Ed25519 signature over `data`."""
+        ...
+
+
+@dataclass(frozen=True)
+class Head:
+    """The signed pointer to the newest entry, rewritten with every entry."""
+
+    seq: int
+    hash: str
+    public_key: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What `audit show` selects; every field is optional."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    action: str | None = None
+    camera: str | None = None
+    limit: int | None = None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (its -wal/-shm files copy this mode)."""
+    if path.exists():
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _check_name(value: str, field: str, pattern: re.Pattern[str]) -> str:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise AuditInputError(f"{field} {value!r} is not a valid name (letters, digits and _ . @ : -)")
+    return value
+
+
+class AuditLog:
+    """Append-only, hash-chained log. Safe to share between threads and between processes."""
+
+    def __init__(self, path: Path, signer: Signer | None, *, checkpoint_every: int = 100) -> None:
+        self.path = Path(path)
+        self.signer = signer
+        self.checkpoint_every = checkpoint_every
+        self._lock = threading.Lock()
+        try:
+            if signer is None:
+                # Readers (verify, show) must not change the file, not even re-create a dropped trigger.
+                if not self.path.exists():
+                    raise AuditError(f"audit log {self.path} does not exist")
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+                return
+            _create_private_file(self.path)
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so appends are serialized.
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as err:
+            raise AuditError(f"cannot open audit log {self.path}: {err}") from None
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> AuditLog:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _require_signer(self) -> Signer:
+        if self.signer is None:
+            raise AuditError("this audit log was opened read-only (no signing key); cannot write")
+        return self.signer
+
+    def record(
+        self,
+        *,
+        actor: str,
+        role: str,
+        action: AuditAction | str,
+        target: str,
+        reason: str,
+        result: AuditResult | str,
+        camera: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Append one entry (validated first) and return it as stored."""
+        signer = self._require_signer()
+        _check_name(actor, "actor", _NAME)
+        _check_name(role, "role", _NAME)
+        _check_name(str(action), "action", _ACTION)
+        if str(result) not in AuditResult.__members__:
+            raise AuditInputError(f"result must be one of {', '.join(AuditResult)}, not {result!r}")
+        if camera is not None:
+            _check_name(camera, "camera", _CAMERA)
+        check_free_text(target, "target", 512)
+        check_free_text(reason, "reason", 1000)
+        details_text = validate_details(details)
+        now = datetime.now(UTC)
+        fields: dict[str, Any] = {
+            "ts": now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+            "unix": int(now.timestamp()),
+            "actor": actor,
+            "role": role,
+            "action": str(action),
+            "target": target,
+            "camera": camera,
+            "reason": reason,
+            "result": str(result),
+            "details": details_text,
+        }
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS_HASH)
+                    digest = entry_hash(seq=seq, prev_hash=prev, **fields)
+                    entry = AuditEntry(seq=seq, prev_hash=prev, hash=digest, **fields)
+                    self._db.execute(
+                        f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join('?' * 13)})",  # noqa: S608 - constant columns
+                        _row(entry),
+                    )
+                    self._write_head(signer, seq, digest)
+                    if seq % self.checkpoint_every == 0:
+                        self._write_checkpoint(signer, seq, digest, fields["ts"])
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as err:
+                raise AuditError(f"cannot write to audit log {self.path}: {err}") from None
+        return entry
+
+    def _write_head(self, signer: Signer, seq: int, digest: str) -> None:
+        signature = _b64(signer.sign(checkpoint_message(seq, digest)))
+        self._db.execute(
+            "INSERT OR REPLACE INTO head (id, seq, hash, public_key, signature) VALUES (1, ?, ?, ?, ?)",
+            (seq, digest, signer.public.text, signature),
+        )
+
+    def _write_checkpoint(self, signer: Signer, seq: int, digest: str, created: str) -> None:
+        signature = _b64(signer.sign(checkpoint_message(seq, digest)))
+        self._db.execute(
+            "INSERT OR IGNORE INTO checkpoints (seq, entry_hash, created, public_key, signature) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (seq, digest, created, signer.public.text, signature),
+        )
+
+    def checkpoint(self) -> Checkpoint | None:
+        """Sign a checkpoint over the newest entry now; None when the log is empty."""
+        signer = self._require_signer()
+        created = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                    if row is not None:
+                        self._write_checkpoint(signer, row[0], row[1], created)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as err:
+                raise AuditError(f"cannot write to audit log {self.path}: {err}") from None
+        if row is None:
+            return None
+        return next(c for c in self.checkpoints() if c.seq == row[0])
+
+    def entries(self, where: EntryFilter | None = None) -> list[AuditEntry]:
+        """Entries in sequence order, optionally filtered."""
+        where = where or EntryFilter()
+        clauses: list[str] = []
+        params: list[Any] = []
+        if where.since is not None:
+            clauses.append("unix >= ?")
+            params.append(int(where.since.timestamp()))
+        if where.until is not None:
+            clauses.append("unix <= ?")
+            params.append(int(where.until.timestamp()))
+        for column, value in (("actor", where.actor), ("action", where.action), ("camera", where.camera)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        # Only constant column names are formatted in; every value is a bound parameter.
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entries"  # noqa: S608
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY seq"
+        if where.limit is not None:
+            sql += " LIMIT ?"
+            params.append(where.limit)
+        with self._lock:
+            try:
+                rows = self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as err:
+                raise AuditError(f"cannot read audit log {self.path}: {err}") from None
+        return [_entry_from_row(row) for row in rows]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every stored checkpoint in sequence order."""
+        sql = "SELECT seq, entry_hash, created, public_key, signature FROM checkpoints ORDER BY seq"
+        return [Checkpoint(*row) for row in self._read(sql)]
+
+    def head(self) -> Head | None:
+        """The signed head pointer, or None for an empty log."""
+        rows = self._read("SELECT seq, hash, public_key, signature FROM head WHERE id = 1")
+        return Head(*rows[0]) if rows else None
+
+    def _read(self, sql: str) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql).fetchall()
+            except sqlite3.Error as err:
+                raise AuditError(f"cannot read audit log {self.path}: {err}") from None
+
+
+def _row(entry: AuditEntry) -> tuple[Any, ...]:
+    return (
+        entry.seq,
+        entry.ts,
+        entry.unix,
+        entry.actor,
+        entry.role,
+        entry.action,
+        entry.target,
+        entry.camera,
+        entry.reason,
+        entry.result,
+        entry.details,
+        entry.prev_hash,
+        entry.hash,
+    )
+
+
+def _entry_from_row(row: tuple[Any, ...]) -> AuditEntry:
+    return AuditEntry(*row)

@@ -1,0 +1,126 @@
+"""`frigate-privacy audit`: verify the chain, show entries, sign a checkpoint now."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from frigate_privacy.audit.errors import AuditIntegrityError
+from frigate_privacy.audit.location import AUDIT_FILENAME
+from frigate_privacy.audit.log import AuditLog, EntryFilter
+from frigate_privacy.audit.verify import verify_log_file
+from frigate_privacy.cli.keys_cmd import data_dir_from_args
+from frigate_privacy.config import load_config
+from frigate_privacy.crypto.signing import PublicKey, load_or_create_signing_key, load_signing_key, signing_key_path
+from frigate_privacy.errors import InputError
+
+__all__ = ["register"]
+
+
+def _add_location(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--config", type=Path, help="config file (audit.db_path / storage.data_dir)")
+    where.add_argument("--db", type=Path, help="audit database file")
+    parser.add_argument("--data-dir", type=Path, help="data directory holding the signing key (with --db)")
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `audit` command."""
+    p = sub.add_parser("audit", help="the tamper-evident audit log")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    v = actions.add_parser("verify", help="check the hash chain and signatures; name the first bad entry")
+    _add_location(v)
+    v.add_argument("--public-key", help="trusted service key (ed25519:...), instead of the data dir's key file")
+    v.set_defaults(func=_verify)
+    s = actions.add_parser("show", help="list entries, filtered")
+    _add_location(s)
+    s.add_argument("--since", type=_timestamp, help="ISO time (UTC if no offset)")
+    s.add_argument("--until", type=_timestamp, help="ISO time (UTC if no offset)")
+    s.add_argument("--actor")
+    s.add_argument("--action", dest="entry_action", metavar="ACTION")
+    s.add_argument("--camera")
+    s.add_argument("--limit", type=int)
+    s.add_argument("--json", action="store_true", help="print a JSON array")
+    s.set_defaults(func=_show)
+    c = actions.add_parser("checkpoint", help="sign a checkpoint over the newest entry now")
+    _add_location(c)
+    c.set_defaults(func=_checkpoint)
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    if args.db is not None:
+        return Path(args.db)
+    if args.config is not None:
+        cfg = load_config(args.config)
+        return cfg.audit.db_path or Path(cfg.storage.data_dir) / AUDIT_FILENAME
+    return data_dir_from_args(args) / AUDIT_FILENAME
+
+
+def _trusted_key(args: argparse.Namespace) -> PublicKey | None:
+    if args.public_key:
+        return PublicKey.from_text(args.public_key)
+    if args.db is not None and args.data_dir is None:
+        return None
+    path = signing_key_path(data_dir_from_args(args))
+    return load_signing_key(path).public if path.exists() else None
+
+
+def _verify(args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    key = _trusted_key(args)
+    report = verify_log_file(path, key)
+    if not report.ok:
+        first = report.first_problem
+        others = "".join(f"\n  also: {p}" for p in sorted(report.problems) if p is not first)
+        raise AuditIntegrityError(f"audit log {path} FAILED verification; first bad: {first}{others}")
+    if not report.trusted_key:
+        print("warning: no trusted public key given; signatures were checked against the key stored in the log")
+    print(
+        f"audit log {path}: OK ({report.entries} entries, {report.checkpoints} checkpoints, "
+        f"head at entry {report.last_seq})"
+    )
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise InputError("--limit must be at least 1")
+    where = EntryFilter(
+        since=args.since,
+        until=args.until,
+        actor=args.actor,
+        action=args.entry_action,
+        camera=args.camera,
+        limit=args.limit,
+    )
+    with AuditLog(_db_path(args), signer=None) as log:
+        entries = log.entries(where)
+    if args.json:
+        print(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
+        return 0
+    for e in entries:
+        camera = e.camera or "-"
+        print(f"{e.seq:>6} {e.ts} {e.actor}({e.role}) {e.action} {e.result} camera={camera} target={e.target!r}")
+        print(f"       reason: {e.reason}" + (f"  details: {e.details}" if e.details != "{}" else ""))
+    return 0
+
+
+def _checkpoint(args: argparse.Namespace) -> int:
+    if args.db is not None and args.data_dir is None:
+        raise InputError("with --db, also give --data-dir: the directory holding the service signing key")
+    signer = load_or_create_signing_key(data_dir_from_args(args))
+    with AuditLog(_db_path(args), signer) as log:
+        cp = log.checkpoint()
+    print("the log is empty: nothing to sign" if cp is None else f"signed checkpoint at entry {cp.seq}")
+    return 0
