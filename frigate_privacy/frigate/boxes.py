@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 __all__ = ["PixelBox", "RelBox", "Size"]
 
+_EPS = 1e-6
+
 
 def _clamp01(value: float) -> float:
     if math.isnan(value):
@@ -66,11 +68,12 @@ class RelBox:
 
     def to_pixels(self, frame: Size) -> PixelBox:
         """Map into a frame's pixels, rounding outward so the box never shrinks."""
+        # The epsilon keeps float noise (0.2 + 0.4 = 0.6000000000000001) from adding a whole pixel.
         return PixelBox(
-            math.floor(self.x1 * frame.width),
-            math.floor(self.y1 * frame.height),
-            math.ceil(self.x2 * frame.width),
-            math.ceil(self.y2 * frame.height),
+            math.floor(self.x1 * frame.width + _EPS),
+            math.floor(self.y1 * frame.height + _EPS),
+            math.ceil(self.x2 * frame.width - _EPS),
+            math.ceil(self.y2 * frame.height - _EPS),
         )
 
     def lerp(self, other: RelBox, weight: float) -> RelBox:
