@@ -35,7 +35,11 @@ BOX = (16.0, 16.0, 48.0, 48.0)
 def _redact(src: Path, dst: Path, *, detector: ScriptedDetector | None = None, **opts: object) -> RedactionSummary:
     det = detector or ScriptedDetector(BOX)
     return redact_file(
-        src, dst, MaskingConfig(), RedactOptions(**opts), engine_factory=lambda fps: double_engine(det)  # type: ignore[arg-type]
+        src,
+        dst,
+        MaskingConfig(),
+        RedactOptions(**opts),
+        engine_factory=lambda fps: double_engine(det),  # type: ignore[arg-type]
     )
 
 
