@@ -226,3 +226,32 @@ def test_track_ends_after_hold() -> None:
     plans = run(Tracker(fps, cfg), 30, lambda i: [moving_face(i)] if i < 10 else [])
     masked = [p.index for p in plans if p.regions]
     assert masked == list(range(0, 15))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    boxes=st.lists(
+        st.lists(
+            st.tuples(st.floats(-50, 1300), st.floats(-50, 700), st.floats(2, 200), st.floats(2, 200)),
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    bodies=st.booleans(),
+)
+def test_every_detection_is_masked_in_its_own_frame(
+    boxes: list[list[tuple[float, float, float, float]]], bodies: bool
+) -> None:
+    """Whatever the tracker makes of them, each frame's own detections are covered (faces and persons)."""
+    tracker = Tracker(15, MaskingConfig(bodies=bodies))
+    plans: list[FramePlan] = []
+    frames = [[(x, y, x + w, y + h) for x, y, w, h in frame] for frame in boxes]
+    for i, faces in enumerate(frames):
+        plans += tracker.push(i, dets(*faces), dets(*faces[:2]))
+    plans += tracker.flush()
+    for plan in plans:
+        for k, box in enumerate(frames[plan.index]):
+            assert covered(plan, box), (plan.index, box)
+            if bodies and k < 2:
+                assert covered(plan, box, RegionKind.body)

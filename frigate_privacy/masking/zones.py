@@ -71,6 +71,6 @@ class ZoneBurner:
                 self._style.apply(
                     styled, MaskRegion((0.0, 0.0, float(w), float(h)), RegionKind.zone, -1, (0.0, 0.0)), rng
                 )
-                crop[raster.inside] = styled[raster.inside]
+                np.copyto(crop, styled, where=raster.inside[..., None])
             else:
-                crop[raster.inside] = 0
+                np.copyto(crop, np.uint8(0), where=raster.inside[..., None])
