@@ -255,3 +255,13 @@ def test_every_detection_is_masked_in_its_own_frame(
             assert covered(plan, box), (plan.index, box)
             if bodies and k < 2:
                 assert covered(plan, box, RegionKind.body)
+
+
+def test_caller_detections_are_not_modified() -> None:
+    boxes = np.array([[10.0, 10.0, 10.0, 10.0], [50.0, 50.0, 90.0, 95.0]])  # float64, one of zero size
+    faces = Detections(boxes, np.ones(2, np.float32))  # type: ignore[arg-type]
+    before = boxes.copy()
+    tracker = Tracker(25, MaskingConfig(lead_seconds=0))
+    plans = tracker.push(0, faces, None) + tracker.flush()
+    assert np.array_equal(boxes, before)
+    assert len(plans[0].regions) == 2  # the zero-size detection still gets a (minimum-size) mask

@@ -72,7 +72,7 @@ def _uncertain(box: Box, frames: int) -> Box:
 
 def _clean_boxes(dets: Detections) -> Box:
     """Finite boxes as float64 with positive extent (a zero-size detection still marks a place to mask)."""
-    boxes = np.asarray(dets.boxes, dtype=np.float64).reshape(-1, 4)
+    boxes = np.array(dets.boxes, dtype=np.float64, copy=True).reshape(-1, 4)  # never edit the caller's array
     boxes = boxes[np.isfinite(boxes).all(axis=1)]
     boxes[:, 2] = np.maximum(boxes[:, 2], boxes[:, 0] + 1.0)
     boxes[:, 3] = np.maximum(boxes[:, 3], boxes[:, 1] + 1.0)
