@@ -94,8 +94,15 @@ def plan_tracks(
     def jitter(scale: float) -> float:
         return float(rng.uniform(-scale, scale))
 
-    def scripted(kind: int) -> tuple[int, int, tuple[tuple[float, float, float], ...]]:
+    def scripted(kind: int, attempt: int) -> tuple[int, int, tuple[tuple[float, float, float], ...]]:
         w, h = float(width), float(height)
+
+        def lane(face_px: float) -> float:
+            # Perspective lane first; after a few collisions, anywhere from top to bottom.
+            if attempt < 3:
+                return _lane_y(height, face_px) + jitter(0.05 * h)
+            return float(rng.uniform(0.12, 0.88) * h)
+
         if kind == 0:  # approaching the camera: tiny and high, then large and low
             x = w * (0.3 + jitter(0.08))
             return 0, last, ((x, h * 0.2, MIN_FACE_PX), (x + w * 0.08, h * 0.45, 48.0), (x + w * 0.12, h * 0.7, 160.0))
@@ -104,16 +111,16 @@ def plan_tracks(
             return 0, last, ((x, h * 0.72, 140.0), (x - w * 0.1, h * 0.4, 40.0), (x - w * 0.14, h * 0.22, 16.0))
         if kind == 2:  # enters from the left edge (starts mostly outside the frame)
             fh = 70.0 + jitter(20)
-            y = _lane_y(height, fh) + jitter(0.05 * h)
+            y = lane(fh)
             end = int(last * (0.6 + jitter(0.1)))
             return 0, end, ((-0.35 * fh * _ASPECT, y, fh), (w * 0.45, y + jitter(0.05 * h), fh * 1.2))
         if kind == 3:  # leaves at the right edge (ends mostly outside)
             fh = 40.0 + jitter(10)
-            y = _lane_y(height, fh) + jitter(0.05 * h)
+            y = lane(fh)
             start = int(last * (0.35 + jitter(0.1)))
             return start, last, ((w * 0.55, y, fh), (w + 0.35 * fh * _ASPECT, y + jitter(0.04 * h), fh))
         # kind 4: a small face crossing, around the 24 px scoring threshold
-        y = _lane_y(height, 24.0) + jitter(0.04 * h)
+        y = lane(24.0)
         x0 = w * (0.1 + jitter(0.05))
         return 0, last, ((x0, y, 20.0), (x0 + w * 0.5, y + jitter(0.03 * h), 28.0))
 
@@ -127,8 +134,8 @@ def plan_tracks(
 
     tracks: list[FaceTrack] = []
     for kind in range(5 + extra_tracks):
-        for _attempt in range(12):
-            first, end, waypoints = scripted(kind) if kind < 5 else random_track()
+        for attempt in range(40 if kind < 5 else 12):
+            first, end, waypoints = scripted(kind, attempt) if kind < 5 else random_track()
             sprite = sprite_for(max(wp[2] for wp in waypoints))
             cand = FaceTrack(len(tracks), sprite, first, end, waypoints)
             if not any(_overlaps(cand, t) for t in tracks):
