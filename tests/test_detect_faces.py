@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from frigate_privacy.errors import ModelError
+from frigate_privacy.errors import InputError, ModelError
 from frigate_privacy.vision.crops import BatchDetector
 from frigate_privacy.vision.detectors import build_face_detector, detect_crops, head_regions
 from frigate_privacy.vision.model_files import resolve_model
@@ -177,6 +177,16 @@ def test_corrupt_model_file_is_a_model_error(tmp_path: Path) -> None:
     bad.write_bytes(b"garbage")
     with pytest.raises(ModelError, match="cannot load model"):
         create_session(bad)
+
+
+def test_bad_frames_are_input_errors(shared_models: Path) -> None:
+    det = make("fast", shared_models)
+    with pytest.raises(InputError, match="HxWx3"):
+        det.detect(np.zeros((0, 10, 3), np.uint8))
+    with pytest.raises(InputError, match="HxWx3"):
+        det.detect(np.zeros((10, 10), np.uint8))
+    with pytest.raises(InputError, match="uint8"):
+        det.detect(np.zeros((10, 10, 3), np.float32))
 
 
 def test_empty_detections_have_the_contract_shape(shared_models: Path) -> None:

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from frigate_privacy.errors import ModelError
 from frigate_privacy.vision.box_mapping import clip_boxes, to_frame
 from frigate_privacy.vision.nms import nms
-from frigate_privacy.vision.preprocess import batch_tensor, detection_scale, resize_by
+from frigate_privacy.vision.preprocess import batch_tensor, check_frame, detection_scale, resize_by
 from frigate_privacy.vision.registry import ModelSpec
 from frigate_privacy.vision.types import DetectionKind, Detections, Frame
 
@@ -57,6 +57,7 @@ class OnnxDetector:
 
     def detect(self, frame: Frame) -> Detections:
         """Detect on a copy scaled to `input_width`; boxes come back in `frame`'s pixels."""
+        check_frame(frame)
         scale = detection_scale(frame.shape[0], frame.shape[1], self.input_width)
         return to_frame(self.detect_many([resize_by(frame, scale)])[0], scale)
 
@@ -64,6 +65,8 @@ class OnnxDetector:
         """Detect on each image at its own size (no scaling); one network call when the model batches."""
         if not images:
             return []
+        for img in images:
+            check_frame(img)
         if not self.supports_batch and len(images) > 1:
             return [self.detect_many([img])[0] for img in images]
         tensor = batch_tensor(images, self.spec.input)

@@ -9,10 +9,19 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from frigate_privacy.errors import InputError
 from frigate_privacy.vision.registry import ColourOrder, InputFormat
 from frigate_privacy.vision.types import Frame
 
-__all__ = ["batch_tensor", "detection_scale", "letterbox", "resize_by"]
+__all__ = ["batch_tensor", "check_frame", "detection_scale", "letterbox", "resize_by"]
+
+
+def check_frame(frame: Frame) -> None:
+    """Refuse anything but a non-empty H x W x 3 uint8 image, with a message instead of a numpy error."""
+    if frame.ndim != 3 or frame.shape[2] != 3 or frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise InputError(f"detector input must be a non-empty HxWx3 BGR image, got shape {frame.shape}")
+    if frame.dtype != np.uint8:
+        raise InputError(f"detector input must be uint8, got {frame.dtype}")
 
 
 def detection_scale(height: int, width: int, input_width: int) -> float:

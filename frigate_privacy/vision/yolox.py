@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from frigate_privacy.errors import ModelError
 from frigate_privacy.vision.box_mapping import clip_boxes, to_frame
 from frigate_privacy.vision.nms import nms
-from frigate_privacy.vision.preprocess import batch_tensor, letterbox
+from frigate_privacy.vision.preprocess import batch_tensor, check_frame, letterbox
 from frigate_privacy.vision.registry import ModelSpec
 from frigate_privacy.vision.types import DetectionKind, Detections, Frame
 
@@ -67,6 +67,7 @@ class YoloxPersonDetector:
 
     def detect(self, frame: Frame) -> Detections:
         """Person boxes in `frame`'s pixels."""
+        check_frame(frame)
         canvas, ratio = letterbox(frame, self._size, self.spec.input.pad_value)
         tensor = batch_tensor([canvas], self.spec.input)
         try:
