@@ -68,7 +68,7 @@ def _check_value(value: object, where: str, depth: int) -> None:
         return
     if isinstance(value, bytes | bytearray | memoryview):
         raise AuditInputError(f"{where} holds binary data; the audit log never stores image or binary data")
-    if depth >= _MAX_DEPTH:
+    if depth + 1 >= _MAX_DEPTH:
         raise AuditInputError(f"{where} is nested too deeply (at most {_MAX_DEPTH} levels)")
     if isinstance(value, list | tuple):
         if len(value) > _MAX_ITEMS:

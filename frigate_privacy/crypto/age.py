@@ -87,6 +87,22 @@ def _open_pipe() -> tuple[int, int]:
     return read_fd, write_fd
 
 
+class _Job:
+    """The outcome of a background pyrage call, handed back to the caller's thread."""
+
+    error: BaseException | None = None
+
+
+def _encrypt_from_pipe(reader: BinaryIO, sink: AtomicFile, recipients: list[x25519.Recipient], job: _Job) -> None:
+    try:
+        pyrage.encrypt_io(reader, sink, recipients)
+    except BaseException as err:  # handed to the producer's thread in write()/close()
+        job.error = err
+    finally:
+        # Closing our end makes a producer blocked in write() fail with EPIPE instead of hanging.
+        reader.close()
+
+
 class EncryptingWriter:
     """File-like sink: write plaintext, and an age file appears at `path` when `close()` succeeds.
 
@@ -110,26 +126,22 @@ class EncryptingWriter:
         self._chunks: list[bytes] = []
         self._position = 0
         self._finished = False
-        self._error: BaseException | None = None
+        self._job = _Job()
         self._sink = AtomicFile(self.path, overwrite=overwrite)
         self._pipe_w: int | None = None
         self._thread: threading.Thread | None = None
         if passphrase is None:
             read_fd, self._pipe_w = _open_pipe()
             reader = os.fdopen(read_fd, "rb", buffering=0)
+            # The thread must not reference `self`, so that a writer dropped unclosed is collected
+            # and its __del__ aborts it.
             self._thread = threading.Thread(
-                target=self._encrypt_from_pipe, args=(reader, list(recipients)), name="age-encrypt", daemon=True
+                target=_encrypt_from_pipe,
+                args=(reader, self._sink, list(recipients), self._job),
+                name="age-encrypt",
+                daemon=True,
             )
             self._thread.start()
-
-    def _encrypt_from_pipe(self, reader: BinaryIO, recipients: list[x25519.Recipient]) -> None:
-        try:
-            pyrage.encrypt_io(reader, self._sink, recipients)
-        except BaseException as err:  # handed to the producer's thread in write()/close()
-            self._error = err
-        finally:
-            # Closing our end makes a producer blocked in write() fail with EPIPE instead of hanging.
-            reader.close()
 
     def writable(self) -> bool:
         """Always true."""
@@ -180,7 +192,7 @@ class EncryptingWriter:
                 self._pipe_w = None
                 assert self._thread is not None
                 self._thread.join()
-                if self._error is not None:
+                if self._job.error is not None:
                     raise self._translated_error()
         except BaseException:
             self.abort()
@@ -205,7 +217,7 @@ class EncryptingWriter:
     def _translated_error(self) -> PrivacyError:
         if self._sink.failure is not None:
             return storage_error(self._sink.failure, self.path)
-        return CryptoError(f"encryption failed: {self._error}")
+        return CryptoError(f"encryption failed: {self._job.error}")
 
     def abort(self) -> None:
         """Stop and delete everything written so far."""
