@@ -58,7 +58,22 @@ def test_wheel_install_reads_the_registry(tmp_path: Path) -> None:
         REPO,
         src,
         symlinks=True,
-        ignore=shutil.ignore_patterns(".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", "tests"),
+        # Only what a wheel build reads; bench/demo outputs and caches may be large.
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv*",
+            ".*_cache",
+            "build",
+            "dist",
+            "*.egg-info",
+            "__pycache__",
+            "tests",
+            "bench",
+            "demo-out",
+            "docs",
+            "homeassistant",
+            "config_examples",
+        ),
     )
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), "."],
