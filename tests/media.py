@@ -18,6 +18,9 @@ from frigate_privacy.masking.types import MaskRegion, RegionKind
 from frigate_privacy.video.engine import RedactionEngine
 from frigate_privacy.vision.types import DetectionKind, Detections
 
+# B-frames make x264/x265 shorten the MP4 duration of VFR input; the helper writes exact reference clips.
+_NO_BFRAMES = {"libx264": {"bf": "0"}, "libx265": {"x265-params": "bframes=0:log-level=error"}}
+
 
 def pattern_frame(index: int, width: int, height: int) -> np.ndarray:
     """A BGR frame whose content changes with `index` (so each frame is distinguishable)."""
@@ -48,7 +51,7 @@ def write_clip(
     with av.open(str(path), "w") as out:
         if metadata:
             out.metadata.update(metadata)
-        stream = out.add_stream(codec, rate=fps, options={"bf": "0"} if codec == "libx264" else {})
+        stream = out.add_stream(codec, rate=fps, options=_NO_BFRAMES.get(codec, {}))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.codec_context.time_base = time_base
         stream.time_base = time_base

@@ -75,6 +75,17 @@ def test_vfr_round_trip_stays_vfr(tmp_path: Path) -> None:
     assert dur_out == pytest.approx(1.58, abs=1e-3)  # last frame keeps its 40 ms
 
 
+def test_h265_input_as_frigate_may_record_it(tmp_path: Path) -> None:
+    if "libx265" not in av.codecs_available:
+        pytest.skip("this PyAV build has no libx265 encoder to make an H.265 clip")
+    src = write_clip(tmp_path / "hevc.mp4", [pattern_frame(i, 128, 96) for i in range(12)], codec="libx265")
+    assert probe(src).video is not None and probe(src).video.codec == "hevc"  # type: ignore[union-attr]
+    out = tmp_path / "out.mp4"
+    assert _redact(src, out).frames == 12
+    assert read_timing(out)[0] == pytest.approx(read_timing(src)[0], abs=1e-4)
+    assert probe(out).video.codec == "h264"  # type: ignore[union-attr]
+
+
 def test_msmpeg4_avi_input(tmp_path: Path) -> None:
     # Stream-copy the first 15 packets of vtest.avi: real MS-MPEG4v3 in AVI, as OpenCV's sample ships it.
     src = tmp_path / "short.avi"
