@@ -122,13 +122,14 @@ def test_handler_exception_does_not_stop_dispatch() -> None:
     assert len(sink.items) == 2
 
 
-def test_online_hook_fires_on_transition_only() -> None:
+def test_online_hook_fires_on_every_online() -> None:
+    # a clean Frigate restart sends no `offline`, so a repeated `online` must fire again
     listener, _ = _listener()
     fired: list[int] = []
     listener.on_frigate_online(lambda: fired.append(1))
     for payload in (b"online", b"online", b"offline", b"online"):
         listener.dispatch("frigate/available", payload)
-    assert len(fired) == 2
+    assert len(fired) == 3 and listener.frigate_online is True
 
 
 # -- fuzzing ---------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ class FrigateListener:
         self._online_hooks: list[Callable[[], None]] = []
         self._connect_hooks: list[Callable[[], None]] = []
         self._connected = threading.Event()
-        self._frigate_online: bool | None = None
+        self._subscribed = threading.Event()
+        self.frigate_online: bool | None = None
         self._complaints: dict[str, float] = {}
         self.connections = 0
         self.malformed = 0
@@ -67,6 +68,7 @@ class FrigateListener:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     # -- registration ------------------------------------------------------------------------------
@@ -76,7 +78,11 @@ class FrigateListener:
         self._handlers[kind].append(handler)
 
     def on_frigate_online(self, hook: Callable[[], None]) -> None:
-        """Call `hook` whenever `<prefix>/available` turns `online` (re-assert privacy state there)."""
+        """Call `hook` whenever `<prefix>/available` says `online` (re-assert privacy state there).
+
+        It fires on every `online`, not only after an `offline`: a clean Frigate restart never publishes
+        `offline` (no last will), yet it loses every runtime toggle, and `online` is all we get to see.
+        """
         self._online_hooks.append(hook)
 
     def on_connected(self, hook: Callable[[], None]) -> None:
@@ -100,10 +106,12 @@ class FrigateListener:
         self._client.disconnect()
         self._client.loop_stop()
         self._connected.clear()
+        self._subscribed.clear()
 
     def wait_connected(self, timeout: float) -> bool:
-        """Block until connected to the broker, or `timeout` seconds; True when connected."""
-        return self._connected.wait(timeout)
+        """Block until connected and subscribed (SUBACK received), or `timeout` seconds; True when ready."""
+        deadline = time.monotonic() + timeout
+        return self._connected.wait(timeout) and self._subscribed.wait(max(0.0, deadline - time.monotonic()))
 
     @property
     def connected(self) -> bool:
@@ -145,9 +153,21 @@ class FrigateListener:
         properties: Properties | None,
     ) -> None:
         self._connected.clear()
-        # Frigate may restart while we are away: the retained `online` seen after reconnecting must fire again.
-        self._frigate_online = None
+        self._subscribed.clear()
         logger.warning("lost the MQTT broker (%s); reconnecting", reason_code)
+
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_codes: list[ReasonCode],
+        properties: Properties | None,
+    ) -> None:
+        refused = [code for code in reason_codes if code.is_failure]
+        if refused:
+            logger.warning("MQTT broker refused %d of our subscriptions (ACL?)", len(refused))
+        self._subscribed.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         self.dispatch(message.topic, bytes(message.payload))
@@ -175,8 +195,8 @@ class FrigateListener:
                 logger.exception("handler for %s failed on topic %s", type(parsed).__name__, topic)
 
     def _availability(self, message: Availability) -> None:
-        was_online, self._frigate_online = self._frigate_online, message.online
-        if message.online and was_online is not True:
+        self.frigate_online = message.online
+        if message.online:
             for hook in self._online_hooks:
                 self._run_hook(hook, "frigate online")
 

@@ -65,7 +65,6 @@ class FrigateTransport:
         self._session = requests.Session()
         # A CA file wins over the boolean: that is how a self-signed 8971 is verified properly.
         self._verify: bool | str = str(ca_file) if ca_file is not None else verify_tls
-        self._session.verify = self._verify
         self._session.headers["User-Agent"] = "frigate-privacy"
 
     def __repr__(self) -> str:
@@ -179,6 +178,8 @@ class FrigateTransport:
                 stream=stream,
                 timeout=timeout or self.timeout,
                 allow_redirects=False,
+                # Per request, because requests lets REQUESTS_CA_BUNDLE override Session.verify.
+                verify=self._verify,
             )
         except requests.exceptions.SSLError:
             raise FrigateConnectionError(

@@ -1,0 +1,204 @@
+"""The HTTP client against the Frigate stand-in, for 0.14, 0.16 and 0.18 (and auth, TLS, faults)."""
+
+# The stand-in's fixtures are imported by name, so test arguments "redefine" them.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from pathlib import Path
+
+import av
+import pytest
+from conftest import free_port
+from standin import FrigateStandin, WalkPlan
+from standin.fixtures import frigate_version, standin, standin_media  # noqa: F401 - pytest fixtures
+
+from frigate_privacy.config.frigate import FrigateConfig
+from frigate_privacy.frigate.boxes import Size
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.frigate.errors import (
+    FrigateApiError,
+    FrigateAuthError,
+    FrigateConnectionError,
+    FrigateNotFoundError,
+    FrigateUnsupportedError,
+)
+from frigate_privacy.frigate.version import RetentionShape
+
+PASSWORD = "correct-horse-battery-1"
+
+
+def _client(url: str, **kwargs: object) -> FrigateClient:
+    return FrigateClient.from_config(FrigateConfig(url=url, timeout=5, **kwargs))  # type: ignore[arg-type]
+
+
+def _walk(standin: FrigateStandin, start: float) -> WalkPlan:
+    plan = WalkPlan(camera="front", start=start, duration=8.0, sub_label="alice")
+    standin.register_walk(plan)
+    return plan
+
+
+def test_version_and_config(standin: FrigateStandin) -> None:
+    with _client(standin.url) as client:
+        version = client.version()
+        assert f"{version.major}.{version.minor}" == standin.version
+        cfg = client.config()
+    cam = cfg.cameras["front"]
+    assert cam.detect_size == Size(1280, 720)
+    expected = {"0.14": RetentionShape.events, "0.16": RetentionShape.review, "0.18": RetentionShape.continuous}
+    assert cam.record.detected_shape() is expected[standin.version]
+    assert version.retention_shape is expected[standin.version]
+    assert cam.record_cmd is not None
+
+
+def test_events_timeline_reviews(standin: FrigateStandin) -> None:
+    plan = _walk(standin, time.time() - 60)
+    with _client(standin.url) as client:
+        events = client.events(cameras=["front"], after=plan.start - 5, before=plan.end + 5)
+        assert [e.id for e in events] == [plan.event_id]
+        event = client.event(plan.event_id)
+        assert event.label == "person" and event.camera == "front"
+        rows = client.timeline(plan.event_id)
+        assert any(r.data.box is not None for r in rows)
+        reviews = client.reviews(cameras=["front"], after=plan.start - 5, before=plan.end + 5)
+        assert plan.event_id in reviews[0].data.detections
+        client.delete_event(plan.event_id)
+        with pytest.raises(FrigateNotFoundError):
+            client.event(plan.event_id)
+        client.delete_reviews([reviews[0].id])
+        assert client.reviews(cameras=["front"], after=plan.start - 5, before=plan.end + 5) == []
+
+
+def test_recordings_and_streamed_clip(standin: FrigateStandin, standin_media: list[object]) -> None:
+    now = time.time()
+    with _client(standin.url) as client:
+        recs = client.recordings("front", after=now - 3600, before=now)
+        assert len(recs) == len(standin_media)
+        newest = max(recs, key=lambda r: r.start_time)
+        buf = io.BytesIO()
+        written = client.download_clip("front", newest.start_time, newest.end_time, buf)
+    assert written == len(buf.getvalue()) > 1000
+    buf.seek(0)
+    with av.open(buf) as container:
+        assert container.streams.video
+    # every clip call went through the streaming path with both bounds in the recordings query
+    queries = [r.query for r in standin.requests if r.path.endswith("/recordings")]
+    assert all("after=" in q and "before=" in q for q in queries)
+
+
+def test_export_create_poll_delete(standin: FrigateStandin, standin_media: list[object]) -> None:
+    now = time.time()
+    with _client(standin.url) as client:
+        recs = client.recordings("front", after=now - 3600, before=now)
+        start, end = min(r.start_time for r in recs), max(r.end_time for r in recs)
+        export_id = client.create_export("front", start, end)
+        done = client.wait_export(export_id, timeout=60, poll=0.2)
+        assert not done.in_progress and done.camera == "front"
+        assert export_id in {e.id for e in client.exports()}
+        client.delete_export(export_id)
+        assert export_id not in {e.id for e in client.exports()}
+    methods = {(r.method, r.path) for r in standin.requests}
+    if standin.version == "0.18":
+        assert ("POST", "/api/exports/delete") in methods
+    else:
+        assert ("DELETE", f"/api/export/{export_id}") in methods
+
+
+def test_config_set_body_per_version(standin: FrigateStandin) -> None:
+    with _client(standin.url) as client:
+        client.set_config({"cameras.front.detect.fps": "4"}, requires_restart=True)
+        standin.restart()
+        assert client.raw_config()["cameras"]["front"]["detect"]["fps"] == 4
+        if standin.version == "0.14":
+            with pytest.raises(FrigateUnsupportedError):
+                client.set_config({"cameras.front.record.enabled": "True"}, update_topic="config/cameras/front/record")
+    assert any(r.method == "PUT" and r.path == "/api/config/set" and r.status == 200 for r in standin.requests)
+
+
+def test_recordings_delete_only_on_018(standin: FrigateStandin, standin_media: list[object]) -> None:
+    now = time.time()
+    with _client(standin.url) as client:
+        before = client.recordings("front", after=now - 3600, before=now)
+        if standin.version != "0.18":
+            with pytest.raises(FrigateUnsupportedError):
+                client.delete_recordings(now - 3600, now, ["front"])
+            return
+        client.delete_recordings(now - 3600, now, ["front"])
+        assert before and client.recordings("front", after=now - 3600, before=now) == []
+
+
+def test_unsafe_names_never_reach_frigate(standin: FrigateStandin) -> None:
+    with _client(standin.url) as client:
+        for call in (
+            lambda: client.recordings("../etc", 0, 1),
+            lambda: client.event("../../config"),
+            lambda: client.delete_export("../x"),
+            lambda: client.download_clip("front", float("nan"), 1, io.BytesIO()),
+        ):
+            with pytest.raises(FrigateApiError, match="refusing"):
+                call()
+    assert standin.requests == []
+
+
+def test_idempotent_calls_retry_and_creating_posts_do_not(tmp_path: Path) -> None:
+    with FrigateStandin("0.16", tmp_path / "media") as s, _client(s.url, retries=3) as client:
+        client.version()
+        s.fail_after(0, status=503, path_contains="/api/events")
+        with pytest.raises(FrigateApiError, match="503"):
+            client.events()
+        assert sum(r.path == "/api/events" for r in s.requests) == 3
+        s.fail_after(0, status=503, path_contains="/api/export/")
+        with pytest.raises(FrigateApiError, match="503"):
+            client.create_export("front", 100.0, 110.0)
+        assert sum(r.path.startswith("/api/export/") for r in s.requests) == 1
+
+
+def test_frigate_down_is_a_clear_connection_error() -> None:
+    with (
+        _client(f"http://127.0.0.1:{free_port()}", retries=2) as client,
+        pytest.raises(FrigateConnectionError, match=r"cannot reach Frigate at http://127\.0\.0\.1"),
+    ):
+        client.version()
+
+
+@pytest.mark.parametrize("version", ["0.14", "0.16", "0.18"])
+def test_auth_login_relogin_and_wrong_password(version: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with FrigateStandin(version, tmp_path / "media", auth=True, users={"admin": PASSWORD}) as s:
+        with _client(s.url) as anonymous, pytest.raises(FrigateAuthError):
+            anonymous.config()
+        with _client(s.url, user="admin", password=PASSWORD) as client:
+            assert client.config().cameras
+            token = client.transport._token
+            assert token
+            # a token Frigate no longer accepts: the client logs in again once and carries on
+            client.transport._token = token[:-4] + "AAAA"
+            assert client.raw_config()["cameras"]
+            assert client.transport._token != token[:-4] + "AAAA"
+            assert "correct-horse" not in repr(client.transport)
+        with (
+            _client(s.url, user="admin", password="wrong-password-9") as bad,
+            pytest.raises(FrigateAuthError, match="wrong user or password") as info,
+        ):
+            bad.version()
+        expected_status = 400 if version == "0.14" else 401
+        assert info.value.status == expected_status
+    logs = caplog.text + json.dumps([r.args for r in caplog.records], default=str)
+    assert PASSWORD not in logs and "wrong-password-9" not in logs
+    assert token not in logs and "frigate_token=" not in logs
+
+
+def test_tls_verification_on_by_default_and_ca_file(tmp_path: Path) -> None:
+    with FrigateStandin("0.16", tmp_path / "media", tls=True, auth=True, users={"admin": PASSWORD}) as s:
+        with (
+            _client(s.url, user="admin", password=PASSWORD) as client,
+            pytest.raises(FrigateConnectionError, match="TLS verification"),
+        ):
+            client.version()
+        assert s.ca_cert is not None
+        with _client(s.url, user="admin", password=PASSWORD, ca_file=s.ca_cert) as client:
+            assert client.version().minor == 16
