@@ -107,7 +107,7 @@ def test_bodies_and_zones_flags(models_ready: Path, tmp_path: Path, capsys: pyte
     zones = tmp_path / "zones.yaml"
     zones.write_text("zones:\n  - name: neighbour\n    points: [[0, 0], [0.25, 0], [0.25, 0.25], [0, 0.25]]\n")
     out = tmp_path / "out.mp4"
-    argv = ["redact", str(src), str(out), "--bodies", "--style", "solid", "--zones", str(zones)]
+    argv = ["redact", str(src), str(out), "--bodies", "--style", "solid", "--zones", str(zones), "--head-crops"]
     assert main([*argv, "--models-dir", str(models_ready)]) == 0
     line = capsys.readouterr().out
     regions = int(line.split(" regions")[0].split(", ")[-1])

@@ -106,7 +106,9 @@ def test_msmpeg4_avi_input(tmp_path: Path) -> None:
 
 def test_masks_land_on_detected_boxes_and_nowhere_else(vtest_clip: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.mp4"
-    summary = _redact(vtest_clip, out)
+    detector = ScriptedDetector(BOX)
+    summary = _redact(vtest_clip, out, detector=detector)
+    assert detector.calls == 20  # detection runs on every frame
     assert summary.regions == 20 and summary.frames_masked == 20
     original, redacted = frames_of(vtest_clip), frames_of(out)
     for a, b in zip(original, redacted, strict=True):
