@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from pathlib import Path
 
+import av
 import pytest
 import requests
 import yaml
@@ -88,7 +90,7 @@ def test_config_set_rejects_other_versions_retention_keys(standin: FrigateStandi
 @pytest.mark.parametrize("version", ["0.14", "0.16", "0.17"])
 def test_config_set_value_typing_and_live(version: str, tmp_path: Path) -> None:
     with FrigateStandin(version, tmp_path) as s:
-        body = {"requires_restart": 1}
+        body: dict[str, object] = {"requires_restart": 1}
         if version == "0.17":
             body["update_topic"] = "config/cameras/front/record"
         r = requests.put(f"{s.url}/api/config/set?cameras.front.record.alerts.retain.days=3"
@@ -158,12 +160,8 @@ def test_recordings_list_and_clip(standin: FrigateStandin, standin_media: list[S
     assert set(rows[0]) == {"id", "start_time", "end_time", "segment_size", "motion", "objects", "duration"}
     r = requests.get(f"{standin.url}/api/front/start/{t0 + 3}/end/{t0 + 15}/clip.mp4", timeout=20)
     assert r.status_code == 200 and r.headers["Content-Type"] == "video/mp4"
-    import io
-
-    import av
-
-    with av.open(io.BytesIO(r.content)) as c:
-        frames = sum(1 for _ in c.decode(video=0))
+    with av.open(io.BytesIO(r.content), "r") as c:
+        frames = len(list(c.decode(video=0)))
     assert 120 <= frames <= 150  # 12 s at 10 fps from the keyframe at or before the inpoint
 
 
