@@ -109,3 +109,7 @@ def mqtt_broker(tmp_path: Path) -> Iterator[Broker]:
         yield broker
     finally:
         broker.stop()
+
+
+# The Frigate stand-in's fixtures (a running stand-in per version, media in Frigate's layout), for every test.
+from tests.standin.fixtures import frigate_version, standin, standin_media  # noqa: E402, F401
