@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "frigate_privacy.cli.redact_cmd",
     "frigate_privacy.cli.keys_cmd",
     "frigate_privacy.cli.audit_cmd",
+    "frigate_privacy.cli.demo_cmd",
 )
 
 logger = logging.getLogger("frigate_privacy")
