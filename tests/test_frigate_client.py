@@ -1,8 +1,5 @@
 """The HTTP client against the Frigate stand-in, for 0.14, 0.16 and 0.18 (and auth, TLS, faults)."""
 
-# The stand-in's fixtures are imported by name, so test arguments "redefine" them.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import io
@@ -14,8 +11,6 @@ from pathlib import Path
 import av
 import pytest
 from conftest import free_port
-from standin import FrigateStandin, WalkPlan
-from standin.fixtures import frigate_version, standin, standin_media  # noqa: F401 - pytest fixtures
 
 from frigate_privacy.config.frigate import FrigateConfig
 from frigate_privacy.frigate.boxes import Size
@@ -28,6 +23,7 @@ from frigate_privacy.frigate.errors import (
     FrigateUnsupportedError,
 )
 from frigate_privacy.frigate.version import RetentionShape
+from tests.standin import FrigateStandin, WalkPlan
 
 PASSWORD = "correct-horse-battery-1"
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 from conftest import Broker
-from standin import StandinPublisher
 
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.frigate.boxes import Size
 from frigate_privacy.frigate.listener import FrigateListener
 from frigate_privacy.frigate.models import CameraToggle, EventMessage, ReviewMessage, SnapshotImage
 from frigate_privacy.frigate.trackstore import TrackStore
+from tests.standin import StandinPublisher
 
 DETECT = Size(1280, 720)
 

@@ -1,0 +1,139 @@
+"""`frigate-privacy check` against the stand-in: audio and retention verdicts per version, failures as status."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import free_port
+
+from frigate_privacy.cli import main
+from frigate_privacy.errors import PolicyViolation
+from frigate_privacy.frigate.errors import FrigateApiError
+from tests.standin import CameraSpec, FrigateStandin, SharedAssetMissing, build_media
+
+PASSWORD = "correct-horse-battery-1"
+CAMERAS = {
+    # the version's default record preset: no audio up to 0.15, AAC audio from 0.16
+    "front": CameraSpec("front", retain_days=2, alerts_days=14, detections_days=7, motion_masks=["0,0,0.2,0,0.2,0.2"]),
+    # audio is allowed here, and the preset drops it anyway
+    "yard": CameraSpec("yard", record_preset="preset-record-generic", retain_days=1, alerts_days=3),
+    # the args would keep audio, but this camera has no microphone
+    "porch": CameraSpec("porch", record_preset="preset-record-generic-audio-aac", segments_have_audio=False),
+    "garage": CameraSpec("garage", record_enabled=False),
+}
+POLICY = {"front": "forbid", "yard": "allow", "porch": "forbid", "garage": "forbid"}
+
+
+def _write_config(tmp_path: Path, url: str, **frigate: Any) -> Path:
+    lines = ["frigate:", f"  url: {url}", *[f"  {k}: {json.dumps(v)}" for k, v in frigate.items()], "cameras:"]
+    lines += [f"  {name}:\n    audio: {policy}" for name, policy in POLICY.items()]
+    path = tmp_path / "privacy.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _standin_with_media(version: str, root: Path, **kwargs: Any) -> FrigateStandin:
+    standin = FrigateStandin(version, root, cameras=dict(CAMERAS), **kwargs)
+    start = float(int(time.time()) - 60)
+    try:
+        for name, spec in CAMERAS.items():
+            if spec.record_enabled:
+                segs = build_media(root, name, start, 10, size=(320, 180), audio=standin.records_audio(name))
+                standin.add_segments(segs)
+    except SharedAssetMissing as exc:
+        pytest.skip(str(exc))
+    return standin
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("version", ["0.14", "0.16", "0.18"])
+def test_check_verdicts_per_version(version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with _standin_with_media(version, tmp_path / "media") as standin:
+        config = _write_config(tmp_path, standin.url)
+        code, out, err = _run(capsys, "check", "--config", str(config), "--json")
+        table_code, table, _ = _run(capsys, "check", "--config", str(config))
+    report = json.loads(out)
+    cams = {c["name"]: c for c in report["cameras"]}
+    assert set(cams) == set(CAMERAS)
+
+    front = cams["front"]["audio"]
+    if version == "0.14":
+        assert (front["status"], front["verdict"], front["record_args"]) == ("none", "ok", "dropped")
+        assert front["segment_has_audio"] is False
+        assert code == table_code == 0 and report["violations"] == []
+    else:
+        assert (front["status"], front["verdict"], front["record_args"]) == ("recorded", "VIOLATION", "kept")
+        assert front["segment_has_audio"] is True
+        assert code == table_code == PolicyViolation.exit_code
+        assert len(report["violations"]) == 1 and report["violations"][0].startswith("front:")
+    assert cams["yard"]["audio"]["status"] == "none" and cams["yard"]["audio"]["verdict"] == "ok"
+    porch = cams["porch"]["audio"]
+    assert (porch["status"], porch["verdict"], porch["segment_has_audio"]) == ("possible", "warning", False)
+    assert cams["garage"]["audio"]["status"] == "not recording"
+
+    shape = {"0.14": "events", "0.16": "review", "0.18": "continuous"}[version]
+    r = cams["front"]["retention"]
+    assert r["shape"] == shape and r["continuous_days"] == 2 and r["longest_days"] == 14
+    if version == "0.14":
+        assert r["alerts_days"] == 14  # 0.14 has one event retention for everything
+    else:
+        assert (r["alerts_days"], r["detections_days"]) == (14, 7)
+    # yard sets only alerts; 0.15+ keeps detections for Frigate's default 10 days
+    assert cams["yard"]["retention"]["longest_days"] == (3 if version == "0.14" else 10)
+    assert cams["garage"]["retention"]["longest_days"] == 0
+    assert cams["front"]["masks"] == {"motion": 1, "object": 0, "changes_pixels": False}
+
+    assert report["exposure"]["config_readable_without_login"] is True
+    assert "front" in table and "retention" in table and "detection only" in table
+    assert err == ""
+
+
+def test_check_with_login_port_and_no_probe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with _standin_with_media("0.16", tmp_path / "media", auth=True, users={"admin": PASSWORD}) as standin:
+        config = _write_config(tmp_path, standin.url, user="admin", password=PASSWORD)
+        code, out, _ = _run(capsys, "check", "--config", str(config), "--json", "--no-probe")
+    report = json.loads(out)
+    front = {c["name"]: c for c in report["cameras"]}["front"]["audio"]
+    # without a probe the record args alone decide, and keeping audio on a forbid camera fails closed
+    assert (front["status"], front["verdict"], front["segment_has_audio"]) == ("possible", "VIOLATION", None)
+    assert code == PolicyViolation.exit_code
+    assert report["exposure"]["config_readable_without_login"] is False
+    assert PASSWORD not in out
+
+
+def test_check_frigate_down_is_a_status_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _write_config(tmp_path, f"http://127.0.0.1:{free_port()}", retries=1)
+    code, out, err = _run(capsys, "check", "--config", str(config))
+    assert code == FrigateApiError.exit_code
+    assert out.startswith("frigate: DOWN - cannot reach Frigate at http://127.0.0.1:")
+    assert "Traceback" not in out + err
+    code, out, _ = _run(capsys, "check", "--config", str(config), "--json")
+    assert json.loads(out)["frigate"]["reachable"] is False
+
+
+@pytest.mark.parametrize("version", ["0.14", "0.16"])
+def test_check_wrong_password_is_a_clear_error(
+    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FrigateStandin(version, tmp_path / "media", auth=True, users={"admin": PASSWORD}) as standin:
+        config = _write_config(tmp_path, standin.url, user="admin", password="not-the-password")
+        code, out, err = _run(capsys, "check", "--config", str(config))
+    assert code == FrigateApiError.exit_code
+    assert "wrong user or password" in out and "not-the-password" not in out + err
+    assert "Traceback" not in out + err
+
+
+def test_check_rejects_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text("frigate:\n  url: http://x\n  retries: 0\ncameras:\n  front:\n    audio: maybe\n")
+    code, _, err = _run(capsys, "check", "--config", str(path))
+    assert code == 2 and "frigate.retries" in err and "cameras.front.audio" in err
