@@ -11,6 +11,7 @@ import pytest
 from conftest import free_port
 
 from frigate_privacy.cli import main
+from frigate_privacy.config import load_config
 from frigate_privacy.errors import PolicyViolation
 from frigate_privacy.frigate.errors import FrigateApiError
 from tests.standin import CameraSpec, FrigateStandin, SharedAssetMissing, build_media
@@ -137,3 +138,11 @@ def test_check_rejects_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixt
     path.write_text("frigate:\n  url: http://x\n  retries: 0\ncameras:\n  front:\n    audio: maybe\n")
     code, _, err = _run(capsys, "check", "--config", str(path))
     assert code == 2 and "frigate.retries" in err and "cameras.front.audio" in err
+
+
+def test_example_config_validates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRIGATE_PRIVACY_PASSWORD", "example-password")
+    monkeypatch.setenv("FRIGATE_PRIVACY_MQTT_PASSWORD", "example-mqtt-password")
+    cfg = load_config(Path(__file__).resolve().parent.parent / "config_examples" / "frigate-connection.yml")
+    assert cfg.frigate.url.endswith(":8971") and cfg.frigate.password == "example-password"
+    assert cfg.cameras["front_door"].audio.value == "forbid"

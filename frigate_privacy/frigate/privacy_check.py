@@ -80,7 +80,8 @@ def _audio(policy: AudioPolicy, facts: AudioFacts) -> tuple[AudioStatus, Verdict
     forbid = policy is AudioPolicy.forbid
     if not facts.recording:
         return AudioStatus.not_recording, Verdict.ok, "recording is off"
-    args = f"record args ({facts.args_source}) {facts.args.value} audio"
+    verb = {RecordAudio.kept: "keep", RecordAudio.dropped: "drop", RecordAudio.unknown: "may keep"}[facts.args]
+    args = f"record args ({facts.args_source}) {verb} audio"
     if facts.segment_has_audio:
         verdict = Verdict.violation if forbid else Verdict.ok
         return AudioStatus.recorded, verdict, f"newest segment has an audio stream; {args}"
