@@ -2,7 +2,7 @@
 
 Two modes per file, as the age format requires (an scrypt stanza must be a file's only stanza):
 - **recipients**: X25519 public keys, streamed with bounded memory (pyrage's `encrypt_io` pulls
-  plaintext from an OS pipe that our writer pushes into from the producer's thread);
+  plaintext from a bounded in-memory ChunkPipe that our writer pushes into from the producer's thread);
 - **passphrase**: pyrage only offers a bytes-in/bytes-out API for scrypt, so this mode holds the
   plaintext in memory and refuses inputs above `PASSPHRASE_MAX_BYTES` (see docs/encryption.md).
 """
@@ -26,6 +26,7 @@ from pyrage import x25519
 
 from frigate_privacy.crypto.age_header import MAX_HEADER_BYTES, AgeHeaderInfo, parse_header_info, read_header_prefix
 from frigate_privacy.crypto.atomic_file import AtomicFile, storage_error
+from frigate_privacy.crypto.chunk_pipe import ChunkPipe
 from frigate_privacy.crypto.errors import (
     CorruptCiphertextError,
     CryptoError,
@@ -93,14 +94,14 @@ class _Job:
     error: BaseException | None = None
 
 
-def _encrypt_from_pipe(reader: BinaryIO, sink: AtomicFile, recipients: list[x25519.Recipient], job: _Job) -> None:
+def _encrypt_from_pipe(pipe: ChunkPipe, sink: AtomicFile, recipients: list[x25519.Recipient], job: _Job) -> None:
     try:
-        pyrage.encrypt_io(reader, sink, recipients)
+        pyrage.encrypt_io(pipe, sink, recipients)
     except BaseException as err:  # handed to the producer's thread in write()/close()
         job.error = err
     finally:
-        # Closing our end makes a producer blocked in write() fail with EPIPE instead of hanging.
-        reader.close()
+        # Makes a producer blocked in write() fail instead of hanging.
+        pipe.close_reader()
 
 
 class EncryptingWriter:
@@ -128,16 +129,15 @@ class EncryptingWriter:
         self._finished = False
         self._job = _Job()
         self._sink = AtomicFile(self.path, overwrite=overwrite)
-        self._pipe_w: int | None = None
+        self._pipe: ChunkPipe | None = None
         self._thread: threading.Thread | None = None
         if passphrase is None:
-            read_fd, self._pipe_w = _open_pipe()
-            reader = os.fdopen(read_fd, "rb", buffering=0)
+            self._pipe = ChunkPipe()
             # The thread must not reference `self`, so that a writer dropped unclosed is collected
             # and its __del__ aborts it.
             self._thread = threading.Thread(
                 target=_encrypt_from_pipe,
-                args=(reader, self._sink, list(recipients), self._job),
+                args=(self._pipe, self._sink, list(recipients), self._job),
                 name="age-encrypt",
                 daemon=True,
             )
@@ -160,7 +160,7 @@ class EncryptingWriter:
             raise ValueError("write to a closed EncryptingWriter")
         view = memoryview(data).cast("B")
         size = view.nbytes
-        if self._pipe_w is None:
+        if self._pipe is None:
             if self._position + size > self._max_bytes:
                 self.abort()
                 raise PassphraseSizeError(
@@ -171,9 +171,8 @@ class EncryptingWriter:
             self._chunks.append(bytes(view))
         else:
             try:
-                while view:
-                    view = view[os.write(self._pipe_w, view) :]
-            except OSError:
+                self._pipe.put(bytes(view))
+            except BrokenPipeError:
                 # The encryptor stopped early (disk full, ...): its error says why.
                 self.abort()
                 raise self._translated_error() from None
@@ -185,11 +184,10 @@ class EncryptingWriter:
         if self._finished:
             return
         try:
-            if self._pipe_w is None:
+            if self._pipe is None:
                 self._encrypt_in_memory()
             else:
-                os.close(self._pipe_w)
-                self._pipe_w = None
+                self._pipe.close_writer()
                 assert self._thread is not None
                 self._thread.join()
                 if self._job.error is not None:
@@ -225,9 +223,10 @@ class EncryptingWriter:
             return
         self._finished = True
         self._chunks.clear()
-        if self._pipe_w is not None:
-            os.close(self._pipe_w)
-            self._pipe_w = None
+        if self._pipe is not None:
+            # Abort before end of data: the thread sees a broken stream, not a clean end.
+            self._pipe.close_reader()
+            self._pipe.close_writer()
         if self._thread is not None:
             self._thread.join()
         self._sink.discard()
