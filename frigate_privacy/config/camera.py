@@ -8,6 +8,7 @@ from pydantic import Field
 
 from frigate_privacy.config.base import PrivacyBaseModel
 from frigate_privacy.config.masking import MaskingConfig
+from frigate_privacy.config.policy import PolicyConfig
 
 __all__ = ["AudioPolicy", "CameraConfig"]
 
@@ -31,4 +32,10 @@ class CameraConfig(PrivacyBaseModel):
         default=None,
         title="Masking",
         description="Overrides the global masking settings for this camera; empty uses the global ones.",
+    )
+    policy: PolicyConfig | None = Field(
+        default=None,
+        title="Policy",
+        description="Retention and masking policy keys that differ from the global `policy:`; each key set here "
+        "replaces the global one.",
     )

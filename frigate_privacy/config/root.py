@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from frigate_privacy.config.audit import AuditConfig
 from frigate_privacy.config.base import PrivacyBaseModel
 from frigate_privacy.config.camera import CameraConfig
 from frigate_privacy.config.encoding import EncodingConfig
+from frigate_privacy.config.export import ExportConfig
 from frigate_privacy.config.frigate import FrigateConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.mqtt import MqttConfig
+from frigate_privacy.config.policy import PolicyConfig, merge_policy
 from frigate_privacy.config.storage import StorageConfig
 
 __all__ = ["CAMERA_NAME_PATTERN", "CameraName", "PrivacyConfig"]
@@ -41,6 +43,10 @@ class PrivacyConfig(PrivacyBaseModel):
         default_factory=EncodingConfig, title="Encoding", description="H.264 settings of redacted video."
     )
     audit: AuditConfig = Field(default_factory=AuditConfig, title="Audit log", description="The tamper-evident log.")
+    export: ExportConfig = Field(default_factory=ExportConfig, title="Exports", description="Redacted exports.")
+    policy: PolicyConfig = Field(
+        default_factory=PolicyConfig, title="Policy", description="Global retention and masking policy."
+    )
     cameras: dict[CameraName, CameraConfig] = Field(
         default_factory=dict,
         title="Cameras",
@@ -51,3 +57,14 @@ class PrivacyConfig(PrivacyBaseModel):
         """The effective masking settings of one camera."""
         cam = self.cameras.get(camera)
         return cam.masking if cam is not None and cam.masking is not None else self.masking
+
+    def policy_for(self, camera: str) -> PolicyConfig:
+        """The effective policy of one camera (global keys replaced by the camera's)."""
+        cam = self.cameras.get(camera)
+        return merge_policy(self.policy, cam.policy if cam is not None else None)
+
+    @model_validator(mode="after")
+    def _camera_policies_valid(self) -> PrivacyConfig:
+        for name in self.cameras:
+            self.policy_for(name)  # raises ValueError (a validation error) when the merge is inconsistent
+        return self

@@ -1,0 +1,82 @@
+"""`frigate-privacy erase`: erase one data subject's footage, events, crops and exports, with a report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from frigate_privacy.audit.location import open_audit_log
+from frigate_privacy.config import load_config
+from frigate_privacy.errors import InputError
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.policy.actor import operator_actor
+from frigate_privacy.policy.erasure import run_erasure
+from frigate_privacy.policy.plan_erasure import ErasureSelector
+from frigate_privacy.policy.render import render_erasure
+
+__all__ = ["register"]
+
+INCOMPLETE = 7
+
+
+def _time(text: str) -> float:
+    """Unix seconds, or an ISO 8601 time (UTC when it has no offset)."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a unix time or ISO time: {text!r}") from None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `erase` command."""
+    p = sub.add_parser("erase", help="erase a person's or a time range's data (dry run unless --apply)")
+    p.add_argument("--config", type=Path, required=True, help="frigate-privacy config file")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--sub-label", help="a recognised person (Frigate sub label)")
+    who.add_argument("--event", nargs="+", metavar="ID", help="one or more event ids")
+    who.add_argument("--camera", help="a camera, with --start and --end")
+    p.add_argument("--start", type=_time, help="range start (unix or ISO time) with --camera")
+    p.add_argument("--end", type=_time, help="range end (unix or ISO time) with --camera")
+    p.add_argument("--include-face-library", action="store_true", help="also delete the person's registered faces")
+    p.add_argument("--apply", action="store_true", help="carry out the erasure (default: only print the plan)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_erase)
+
+
+def _erase(args: argparse.Namespace) -> int:
+    try:
+        selector = ErasureSelector(
+            sub_label=args.sub_label,
+            event_ids=tuple(args.event or ()),
+            camera=args.camera,
+            start=args.start,
+            end=args.end,
+        )
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    cfg = load_config(args.config)
+    audit = open_audit_log(cfg) if args.apply else None
+    try:
+        with FrigateClient.from_config(cfg.frigate) as client:
+            report = run_erasure(
+                cfg,
+                client,
+                audit,
+                selector,
+                apply=args.apply,
+                include_face_library=args.include_face_library,
+                actor=operator_actor(),
+                role="admin",
+            )
+    finally:
+        if audit is not None:
+            audit.close()
+    print(json.dumps(report.to_dict(), indent=2) if args.json else render_erasure(report))
+    return 0 if not args.apply or report.complete else INCOMPLETE

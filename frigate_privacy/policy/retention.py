@@ -1,0 +1,104 @@
+"""Retention end to end: gather, plan, and (with `apply`) carry the plan out. The service runs this on a schedule."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.log import AuditLog
+from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps
+from frigate_privacy.policy.exports_link import ExportRegistryLike, open_export_registry
+from frigate_privacy.policy.gather import gather_retention
+from frigate_privacy.policy.journal import StepJournal
+from frigate_privacy.policy.plan_retention import RetentionPlan, plan_retention
+from frigate_privacy.policy.steps import StepKind
+
+__all__ = ["RetentionReport", "journal_path", "run_retention"]
+
+
+def journal_path(data_dir: Path, job: str) -> Path:
+    """Where a policy job keeps its step journal."""
+    return Path(data_dir) / "policy" / f"{job}-journal.json"
+
+
+@dataclass
+class RetentionReport:
+    """The plan and, after `apply`, how each step ended."""
+
+    plan: RetentionPlan
+    applied: bool
+    outcomes: list[StepOutcome] = field(default_factory=list)
+    restarted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Every step is done (or was already); nothing failed or was left out."""
+        bad = (StepStatus.failed, StepStatus.not_attempted)
+        return self.applied and not any(o.status in bad for o in self.outcomes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "applied": self.applied,
+            "complete": self.complete,
+            "restarted": self.restarted,
+            "plan": self.plan.to_dict(),
+            "outcomes": [o.to_dict() for o in self.outcomes],
+        }
+
+
+def run_retention(
+    cfg: PrivacyConfig,
+    client: FrigateClient,
+    audit: AuditLog | None,
+    now: float,
+    *,
+    apply: bool = False,
+    restart: bool = False,
+    actor: str = "frigate-privacy",
+    role: str = "service",
+    registry: ExportRegistryLike | None = None,
+) -> RetentionReport:
+    """Plan retention against the running Frigate; with `apply`, carry it out and audit every confirmed step."""
+    registry = registry if registry is not None else open_export_registry(cfg.storage.data_dir)
+    state = gather_retention(cfg, client, registry, now)
+    plan = plan_retention(cfg, state, now)
+    if not apply:
+        return RetentionReport(plan, applied=False)
+    if audit is None:
+        raise ValueError("applying a retention plan needs the audit log")
+    ctx = ApplyContext(
+        client=client,
+        journal=StepJournal(journal_path(cfg.storage.data_dir, "retention")),
+        audit=audit,
+        action=AuditAction.retention_delete,
+        actor=actor,
+        role=role,
+        run_id=secrets.token_hex(6),
+        registry=registry,
+        media_root=cfg.frigate.media_root,
+    )
+    outcomes = apply_steps(ctx, plan.steps)
+    report = RetentionReport(plan, applied=True, outcomes=outcomes)
+    sent = [o for o in outcomes if o.step.kind is StepKind.config_set and o.status is StepStatus.done]
+    waiting = any(o.step.params.get("requires_restart") for o in sent) or any(
+        o.status is StepStatus.pending_restart for o in outcomes
+    )
+    if restart and waiting and report.complete:
+        client.restart()
+        audit.record(
+            actor=actor,
+            role=role,
+            action=AuditAction.config_change,
+            target="frigate restart",
+            reason="apply lowered retention settings",
+            result=AuditResult.success,
+            details={"api": "POST /api/restart", "run": ctx.run_id},
+        )
+        report.restarted = True
+    return report
