@@ -162,8 +162,8 @@ def plan_audio(
                     )
                 )
             plan.stop_gaps.append(
-                f"{name}: until the change is in effect, publish `{prefix}/{name}/recordings/set OFF` (stops keeping new "
-                "segments; lost on restart)"
+                f"{name}: until the change is in effect, publish `{prefix}/{name}/recordings/set OFF` "
+                "(stops keeping new segments; lost on restart)"
                 + (f" or `{prefix}/{name}/enabled/set OFF` (stops the camera)" if version.at_least(0, 16) else "")
             )
         plan.cameras.append(AudioCameraPlan(name, policy, facts, verdict, detail, current, new_args))

@@ -19,7 +19,7 @@ from frigate_privacy.frigate.models import ApiEvent
 from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps
 from frigate_privacy.policy.erasure_report import write_erasure_report
 from frigate_privacy.policy.escrow_link import EscrowStore, no_escrow_note
-from frigate_privacy.policy.exports_link import ExportRegistryLike, open_export_registry, ref
+from frigate_privacy.policy.exports_link import ExportRegistryLike, close_registry, open_export_registry, ref
 from frigate_privacy.policy.gather import all_events, all_reviews, base_state, with_face_crops, with_recordings
 from frigate_privacy.policy.inventory import FrigateState
 from frigate_privacy.policy.journal import StepJournal
@@ -120,14 +120,18 @@ def gather_erasure(
     if registry is None:
         state.our_exports_available = False
     else:
-        records = registry.find(
-            camera=selector.camera,
-            start=selector.start,
-            end=selector.end,
-            event_ids=[e.id for e in state.events] + list(selector.event_ids) or None,
-            sub_label=selector.sub_label,
-        )
-        state.our_exports = [ref(r) for r in records]
+        # Separate queries, united: the registry ANDs its filters, and an export may name the person
+        # without listing an event id (or the reverse).
+        records = []
+        ids = [e.id for e in state.events] + list(selector.event_ids)
+        if ids:
+            records += registry.find(event_ids=ids)
+        if selector.sub_label is not None:
+            records += registry.find(sub_label=selector.sub_label)
+        if selector.camera is not None:
+            records += registry.find(camera=selector.camera, start=selector.start, end=selector.end)
+        refs = {r.export_id: r for r in map(ref, records)}
+        state.our_exports = list(refs.values())
     if escrow is None:
         state.notes.append(no_escrow_note())
     return state
@@ -162,8 +166,29 @@ def run_erasure(
     escrow: EscrowStore | None = None,
 ) -> ErasureReport:
     """Plan the erasure; with `apply`, carry it out, audit each confirmed deletion and write the report."""
+    own = open_export_registry(cfg.storage.data_dir) if registry is None else None
+    try:
+        return _run_erasure(
+            cfg, client, audit, selector, apply, include_face_library, actor, role, registry or own, escrow
+        )
+    finally:
+        if own is not None:
+            close_registry(own)
+
+
+def _run_erasure(
+    cfg: PrivacyConfig,
+    client: FrigateClient,
+    audit: AuditLog | None,
+    selector: ErasureSelector,
+    apply: bool,
+    include_face_library: bool,
+    actor: str,
+    role: str,
+    registry: ExportRegistryLike | None,
+    escrow: EscrowStore | None,
+) -> ErasureReport:
     started = time.time()
-    registry = registry if registry is not None else open_export_registry(cfg.storage.data_dir)
     state = gather_erasure(cfg, client, selector, registry, escrow)
     plan = plan_erasure(selector, state, include_face_library=include_face_library)
     _escrow_steps(plan, escrow, selector)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["ExportRef", "ExportRegistryLike", "open_export_registry", "ref"]
+__all__ = ["ExportRef", "ExportRegistryLike", "close_registry", "open_export_registry", "ref"]
 
 # The registry file inside storage.data_dir, as the export package names it when it does not say.
 DEFAULT_REGISTRY_FILE = "exports.sqlite3"
@@ -65,18 +65,20 @@ def ref(record: Any) -> ExportRef:
 def open_export_registry(data_dir: Path) -> ExportRegistryLike | None:
     """Our export registry, or None while the export package does not provide one (nothing to delete then)."""
     try:
-        module = importlib.import_module("frigate_privacy.export")
+        module = importlib.import_module("frigate_privacy.export.registry")
     except ImportError:
         return None
     cls = getattr(module, "ExportRegistry", None)
-    if cls is None:
-        try:
-            cls = getattr(importlib.import_module("frigate_privacy.export.registry"), "ExportRegistry", None)
-        except ImportError:
-            return None
     if cls is None:
         return None
     path_fn = getattr(module, "registry_path", None)
     path = path_fn(data_dir) if callable(path_fn) else Path(data_dir) / DEFAULT_REGISTRY_FILE
     registry: ExportRegistryLike = cls(path)
     return registry
+
+
+def close_registry(registry: object) -> None:
+    """Close a registry opened by `open_export_registry` (if it has anything to close)."""
+    close = getattr(registry, "close", None)
+    if callable(close):
+        close()

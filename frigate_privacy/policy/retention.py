@@ -12,7 +12,7 @@ from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps
-from frigate_privacy.policy.exports_link import ExportRegistryLike, open_export_registry
+from frigate_privacy.policy.exports_link import ExportRegistryLike, close_registry, open_export_registry
 from frigate_privacy.policy.gather import gather_retention
 from frigate_privacy.policy.journal import StepJournal
 from frigate_privacy.policy.plan_retention import RetentionPlan, plan_retention
@@ -65,7 +65,25 @@ def run_retention(
     registry: ExportRegistryLike | None = None,
 ) -> RetentionReport:
     """Plan retention against the running Frigate; with `apply`, carry it out and audit every confirmed step."""
-    registry = registry if registry is not None else open_export_registry(cfg.storage.data_dir)
+    own = open_export_registry(cfg.storage.data_dir) if registry is None else None
+    try:
+        return _run_retention(cfg, client, audit, now, apply, restart, actor, role, registry or own)
+    finally:
+        if own is not None:
+            close_registry(own)
+
+
+def _run_retention(
+    cfg: PrivacyConfig,
+    client: FrigateClient,
+    audit: AuditLog | None,
+    now: float,
+    apply: bool,
+    restart: bool,
+    actor: str,
+    role: str,
+    registry: ExportRegistryLike | None,
+) -> RetentionReport:
     state = gather_retention(cfg, client, registry, now)
     plan = plan_retention(cfg, state, now)
     if not apply:
