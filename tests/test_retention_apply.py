@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.audit.log import AuditLog
+from frigate_privacy.cli import main
 from frigate_privacy.config.loader import parse_config
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
@@ -205,3 +207,15 @@ def test_step_done_but_answer_lost_is_audited_once_as_confirmed(scene: Any) -> N
         assert outcome.status is StepStatus.confirmed
         entries = [e for e in audit.entries() if e.target == alice.event_id]
         assert len(entries) == 1 and entries[0].result == "success" and "confirmed" in entries[0].details
+
+
+def test_cli_json_dry_run_and_apply(scene: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s, cfg, alice, _bob = scene
+    config = tmp_path / "fp.yml"
+    config.write_text(cfg.model_dump_json())  # JSON is YAML
+    assert main(["retention", "--config", str(config), "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert not body["applied"] and any(st["target"] == alice.event_id for st in body["plan"]["steps"])
+    assert s.deleted == []
+    assert main(["retention", "--config", str(config), "--apply"]) == 0
+    assert "complete" in capsys.readouterr().out and alice.event_id not in s.events
