@@ -73,6 +73,38 @@ class MaskingConfig(PrivacyBaseModel):
         title="Face threshold",
         description="Detector score that starts a mask; empty uses the profile's privacy-leaning default.",
     )
+    min_face_px: int | None = Field(
+        default=None,
+        ge=8,
+        le=512,
+        title="Smallest face",
+        description=(
+            "Face height in source pixels that the full-frame detection pass is sized to find; the detector "
+            "input is scaled so such a face stays detectable. Lower finds smaller faces at a higher cost. "
+            "Empty uses the profile's value (24)."
+        ),
+    )
+    detect_every: int | None = Field(
+        default=None,
+        ge=1,
+        le=12,
+        title="Detection cadence",
+        description=(
+            "Run the detectors on every n-th frame; the tracker interpolates the frames between two "
+            "detections and leads/holds masks across the gap. Capped so lead and hold always cover it. "
+            "Empty uses the profile's value (3); 1 detects on every frame."
+        ),
+    )
+    detect_width: int | None = Field(
+        default=None,
+        ge=160,
+        le=7680,
+        title="Detector width cap",
+        description=(
+            "Upper limit for the longer side of the image the face detector sees (speed over small faces). "
+            "Empty uses the profile's cap (none for `default`, 1280 for `fast`)."
+        ),
+    )
     person_threshold: float = Field(
         default=0.3, ge=0.01, le=0.99, title="Person threshold", description="Score for person boxes."
     )

@@ -6,25 +6,33 @@ detector that raises stops the run (fail closed): no frame leaves the engine wit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.masking.types import MaskRegion
+from frigate_privacy.video.detection_plan import effective_every, plan_for
 from frigate_privacy.video.errors import DetectionFailed
 from frigate_privacy.vision.box_mapping import concat_detections
 from frigate_privacy.vision.crops import DEFAULT_TARGET_FACE_PX, BatchDetector, detect_crops, head_regions
 from frigate_privacy.vision.nms import nms
 from frigate_privacy.vision.types import Detections, Detector, Frame
 
-__all__ = ["EngineStats", "RedactionEngine", "build_engine"]
+if TYPE_CHECKING:  # the session module loads onnxruntime, which importing the video package must not
+    from frigate_privacy.vision.session import SessionSettings
+
+__all__ = ["EngineStats", "RedactionEngine", "RegionFilter", "build_engine"]
 
 # Head crops are only worth their cost for persons whose face the full-frame pass likely misses: those
 # whose expected face (0.4 of the head region's width, see vision.crops) is below this many pixels.
 HEAD_CROP_MAX_FACE_PX = 1.5 * DEFAULT_TARGET_FACE_PX
+
+
+RegionFilter = Callable[[int, Sequence[MaskRegion]], Sequence[MaskRegion]]
+"""Given a frame index and its final mask regions, the regions to mask (e.g. without a subject kept visible)."""
 
 
 class _Plan(Protocol):
@@ -63,6 +71,8 @@ class EngineStats:
     """Mask rectangles drawn (faces, fallback heads and bodies), summed over frames."""
     frames_masked: int = 0
     """Frames with at least one mask rectangle."""
+    detected_frames: int = 0
+    """Frames the detectors ran on (the others were bridged by the tracker)."""
 
 
 class RedactionEngine:
@@ -76,47 +86,94 @@ class RedactionEngine:
         tracker: PlanTracker,
         redactor: FrameRedactor,
         head_crop_detector: BatchDetector | None = None,
+        region_filter: RegionFilter | None = None,
+        detect_every: int = 1,
+        person_every: int = 1,
     ) -> None:
-        """`head_crop_detector`: also look for faces in upscaled head regions of small persons."""
+        """`head_crop_detector`: also look for faces in upscaled head regions of small persons.
+
+        `detect_every` runs the detectors on every n-th frame (and always on the last one). The caller
+        must give the tracker a lead and hold of at least n - 1 frames, as `build_engine` does, so a face
+        that appears or leaves between two detections is still masked. `person_every` runs the person
+        detector on every n-th of those detection frames only.
+
+        `region_filter` sees each frame's final regions before masking and returns those to mask.
+        """
         self._faces = face_detector
         self._head_crops = head_crop_detector
         self._persons = person_detector
         self._tracker = tracker
         self._redactor = redactor
+        self._region_filter = region_filter
+        if detect_every < 1 or person_every < 1:
+            raise ValueError(f"detect_every and person_every must be at least 1, got {detect_every}, {person_every}")
+        self._every = detect_every
+        self._person_every = person_every
         self._held: dict[int, Frame] = {}
+        self._waiting: list[int] = []
+        self._last_detected: int | None = None
         self.stats = EngineStats()
 
     @property
+    def detect_every(self) -> int:
+        """The detectors run on every n-th frame (and on the last one)."""
+        return self._every
+
+    @property
     def lookahead(self) -> int:
-        """Frames held back before the first one comes out."""
-        return self._tracker.lookahead
+        """At most this many frames are held back (the tracker's look-ahead plus frames awaiting detection)."""
+        return self._tracker.lookahead + self._every - 1
 
     def push(self, index: int, image: Frame) -> list[tuple[int, Frame]]:
-        """Detect in frame `index`, hold it, and return the frames whose masks are now final (masked)."""
-        faces = _detect(self._faces, image, index) if self._faces is not None else Detections.empty()
-        persons = _detect(self._persons, image, index) if self._persons is not None else None
-        if self._head_crops is not None and persons is not None and len(persons):
-            faces = _with_head_crops(self._head_crops, image, index, faces, persons)
+        """Hold frame `index` (detecting in it when due) and return the frames whose masks are now final."""
         self._held[index] = image
-        return self._mask(self._tracker.push(index, faces, persons))
+        self._waiting.append(index)
+        if self._last_detected is None or index - self._last_detected >= self._every:
+            return self._detect_waiting()
+        return []
 
     def flush(self) -> list[tuple[int, Frame]]:
         """Mask and return every frame still held (end of stream)."""
-        out = self._mask(self._tracker.flush())
+        # The last frame is always detected, so frames after the last scheduled detection are bracketed too.
+        out = self._detect_waiting(final=True) if self._waiting else []
+        out += self._mask(self._tracker.flush())
         if self._held:
             # A tracker that forgot a frame must not make us drop it (or write it unmasked).
             raise DetectionFailed(f"internal error: frames {sorted(self._held)[:5]} never received a mask plan")
         return out
 
+    def _detect_waiting(self, final: bool = False) -> list[tuple[int, Frame]]:
+        """Detect in the newest waiting frame; hand it and the undetected frames before it to the tracker."""
+        index = self._waiting[-1]
+        image = self._held[index]
+        faces = _detect(self._faces, image, index) if self._faces is not None else Detections.empty()
+        persons = None
+        # Persons are large and slow next to their size: the tracker bridges longer gaps for them.
+        if self._persons is not None and (final or self.stats.detected_frames % self._person_every == 0):
+            persons = _detect(self._persons, image, index)
+        if self._head_crops is not None and persons is not None and len(persons):
+            faces = _with_head_crops(self._head_crops, image, index, faces, persons)
+        self._last_detected = index
+        self.stats.detected_frames += 1
+        plans: list[_Plan] = []
+        # Frames between two detections carry no observation: the tracker holds each track into them and,
+        # once it is seen again, also draws the straight path between both detections (see Tracker).
+        for skipped in self._waiting[:-1]:
+            plans += self._tracker.push(skipped, Detections.empty(), None)
+        plans += self._tracker.push(index, faces, persons)
+        self._waiting.clear()
+        return self._mask(plans)
+
     def _mask(self, plans: Sequence[_Plan]) -> list[tuple[int, Frame]]:
         out: list[tuple[int, Frame]] = []
         for plan in plans:
             image = self._held.pop(plan.index)
+            regions = plan.regions if self._region_filter is None else self._region_filter(plan.index, plan.regions)
             # Always call the redactor: it also burns in the static privacy zones.
-            self._redactor.apply(image, plan.regions)
-            if plan.regions:
+            self._redactor.apply(image, regions)
+            if regions:
                 self.stats.frames_masked += 1
-                self.stats.regions += len(plan.regions)
+                self.stats.regions += len(regions)
             self.stats.frames += 1
             out.append((plan.index, image))
         return out
@@ -162,31 +219,54 @@ def build_engine(
     models_dir: Path | None = None,
     seed: int | None = None,
     head_crops: bool = False,
+    region_filter: RegionFilter | None = None,
+    settings: SessionSettings | None = None,
 ) -> RedactionEngine:
     """An engine with the real detectors, tracker and mask style that `cfg` asks for.
 
     `head_crops` adds a second face pass on upscaled head regions of small persons (better small-face
     recall at some cost; needs the person detector, so it applies when `bodies` or `head_fallback` is on).
+    `region_filter` may drop regions from each final plan (see RedactionEngine). The face pass's
+    resolution and the detection cadence follow the profile's `DetectionPlan` (see `detection_plan`);
+    `settings` sets the detectors' onnxruntime threads.
     Raises ModelError (naming `frigate-privacy models fetch`) when a model is not installed.
     """
     # Imported here so that importing the video package does not load onnxruntime.
     from frigate_privacy.masking.redactor import Redactor
     from frigate_privacy.masking.registry import load_style
     from frigate_privacy.vision.detectors import build_face_detector, build_person_detector
+    from frigate_privacy.vision.focus import FocusedFaceDetector
+    from frigate_privacy.vision.resolution import ScaledFaceDetector
     from frigate_privacy.vision.tracker import Tracker
 
     style = load_style(cfg.style)
-    face_detector = (
-        build_face_detector(cfg.profile, threshold=cfg.face_threshold, models_dir=models_dir) if cfg.faces else None
-    )
+    plan = plan_for(cfg)
+    face_detector: BatchDetector | None = None
+    if cfg.faces:
+        model = build_face_detector(cfg.profile, threshold=cfg.face_threshold, models_dir=models_dir, settings=settings)
+        if plan.focus:
+            face_detector = FocusedFaceDetector(
+                model, plan.min_face_px, plan.detector_face_px, plan.max_side, full_every=plan.full_every
+            )
+        else:
+            face_detector = ScaledFaceDetector(model, plan.min_face_px, plan.detector_face_px, plan.max_side)
     wants_persons = cfg.bodies or (cfg.faces and cfg.head_fallback)
     person_detector = (
-        build_person_detector(threshold=cfg.person_threshold, models_dir=models_dir) if wants_persons else None
+        build_person_detector(threshold=cfg.person_threshold, models_dir=models_dir, settings=settings)
+        if wants_persons
+        else None
     )
+    tracker = Tracker(fps, cfg)
+    every = effective_every(plan.every, tracker.lead_frames, tracker.hold_frames)
+    # The person detector's gap (every x person_every frames) must be bridged by lead and hold as well.
+    person_every = max(1, effective_every(every * plan.person_every, tracker.lead_frames, tracker.hold_frames) // every)
     return RedactionEngine(
         face_detector=face_detector,
         person_detector=person_detector,
-        tracker=Tracker(fps, cfg),
+        tracker=tracker,
         redactor=Redactor(style, cfg.zones, seed=seed),
         head_crop_detector=face_detector if head_crops else None,
+        region_filter=region_filter,
+        detect_every=every,
+        person_every=person_every,
     )

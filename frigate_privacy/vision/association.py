@@ -44,12 +44,12 @@ def iou_matrix(a: Boxes, b: Boxes) -> Boxes:
     return result
 
 
-def greedy_match(predicted: Boxes, detected: Boxes) -> Matching:
+def greedy_match(predicted: Boxes, detected: Boxes, reach: NDArray[np.float64] | None = None) -> Matching:
     """Pair predicted track boxes with detected boxes; the cheapest admissible pair is taken first.
 
     Cost is the centre distance in track sizes minus the IoU, so an overlapping, nearby detection wins;
-    pairs that neither overlap nor lie within `MAX_CENTRE_DISTANCE` sizes, or whose sizes differ by more
-    than `MAX_SIZE_RATIO`, are never paired.
+    pairs that neither overlap nor lie within `reach` sizes (per track; default `MAX_CENTRE_DISTANCE`),
+    or whose sizes differ by more than `MAX_SIZE_RATIO`, are never paired.
     """
     n, m = len(predicted), len(detected)
     if n == 0 or m == 0:
@@ -61,7 +61,8 @@ def greedy_match(predicted: Boxes, detected: Boxes) -> Matching:
     d_centre = (detected[:, :2] + detected[:, 2:]) / 2
     dist = np.linalg.norm(p_centre[:, None, :] - d_centre[None, :, :], axis=2) / np.maximum(p_size, 1.0)[:, None]
     ratio = np.maximum(p_size[:, None], d_size[None, :]) / np.maximum(np.minimum(p_size[:, None], d_size[None, :]), 1.0)
-    admissible = ((iou > 0.0) | (dist <= MAX_CENTRE_DISTANCE)) & (ratio <= MAX_SIZE_RATIO)
+    limit = np.full(n, MAX_CENTRE_DISTANCE) if reach is None else np.asarray(reach, dtype=np.float64).reshape(n)
+    admissible = ((iou > 0.0) | (dist <= limit[:, None])) & (ratio <= MAX_SIZE_RATIO)
     cost = dist - iou
     rows, cols = np.nonzero(admissible)
     order = np.argsort(cost[rows, cols], kind="stable")

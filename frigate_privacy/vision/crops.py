@@ -50,13 +50,15 @@ def detect_crops(
     max_upscale: float = 4.0,
     max_side: int = 640,
     batch_size: int = 16,
+    scale: float | None = None,
 ) -> Detections:
     """Run `detector` on each region of `frame`, upscaled so a face of `expected_face_px` becomes `target_face_px`.
 
     `rois` are (N, 4) frame-pixel boxes; `expected_face_px` (scalar or per ROI) defaults to
     `DEFAULT_FACE_FRACTION` of each ROI's width. Crops of similar size run together in one batch when the
-    model takes a dynamic batch. The result is in `frame`'s pixels, with duplicates from overlapping
-    regions removed by NMS.
+    model takes a dynamic batch. A fixed `scale` replaces that sizing (every crop scaled alike, e.g. to
+    match a full-frame pass; `max_side` still applies). The result is in `frame`'s pixels, with
+    duplicates from overlapping regions removed by NMS.
     """
     boxes = np.asarray(rois, dtype=np.float32).reshape(-1, 4)
     fh, fw = frame.shape[:2]
@@ -74,7 +76,10 @@ def detect_crops(
         if expected_face_px is None
         else np.broadcast_to(np.asarray(expected_face_px, dtype=np.float32), widths.shape)
     )
-    scales = np.clip(target_face_px / np.maximum(expected, 1.0), 1.0, max_upscale)
+    if scale is not None:
+        scales = np.full(widths.shape, scale, dtype=np.float32)
+    else:
+        scales = np.clip(target_face_px / np.maximum(expected, 1.0), 1.0, max_upscale)
     # Never build a crop larger than `max_side`: a huge region is better served by plain `detect`.
     scales = np.minimum(scales, max_side / np.maximum(widths, heights))
 

@@ -20,7 +20,7 @@ from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import InputError
 from frigate_privacy.masking.geometry import body_mask, face_in_head_area, face_mask, head_mask
 from frigate_privacy.masking.types import FramePlan, MaskRegion, RegionKind
-from frigate_privacy.vision.association import greedy_match
+from frigate_privacy.vision.association import MAX_CENTRE_DISTANCE, greedy_match
 from frigate_privacy.vision.motion import MotionModel, grow_box, shift_box, union_box
 from frigate_privacy.vision.types import DetectionKind, Detections
 
@@ -35,6 +35,12 @@ MAX_UNCERTAINTY = 0.35
 # Frames a new track needs before its velocity means anything: the look-ahead covers them too, so even
 # the earliest lead frame of a fast face entering the picture is placed along its path, not at rest.
 VELOCITY_SETTLE_FRAMES = 2
+# A track unseen for several frames (detection runs every few frames, or missed the face) may have
+# moved further from its prediction than one frame allows: the association reach grows by this many
+# track sizes per extra frame, up to `MAX_EXTRA_REACH`. Too short a reach splits one fast face into two
+# tracks, and neither then covers the frames between them.
+REACH_PER_FRAME = 0.75
+MAX_EXTRA_REACH = 3.0
 # Smoothing of the pixelate grid anchor: follows the face, not the detector's pixel jitter.
 ANCHOR_GAIN = 0.3
 
@@ -70,6 +76,13 @@ def _uncertain(box: Box, frames: int) -> Box:
     return grow_box(box, min(UNCERTAINTY_PER_FRAME * abs(frames), MAX_UNCERTAINTY))
 
 
+def association_reach(gaps: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How far (in track sizes) a detection may lie from each track's prediction, given frames since seen."""
+    extra = np.clip((gaps - 1.0) * REACH_PER_FRAME, 0.0, MAX_EXTRA_REACH)
+    result: NDArray[np.float64] = MAX_CENTRE_DISTANCE + extra
+    return result
+
+
 def _clean_boxes(dets: Detections) -> Box:
     """Finite boxes as float64 with positive extent (a zero-size detection still marks a place to mask)."""
     boxes = np.array(dets.boxes, dtype=np.float64, copy=True).reshape(-1, 4)  # never edit the caller's array
@@ -103,6 +116,11 @@ class Tracker:
         return self._lead + VELOCITY_SETTLE_FRAMES if self._lead > 0 else 0
 
     @property
+    def lead_frames(self) -> int:
+        """How many frames a mask precedes its track's first detection."""
+        return self._lead
+
+    @property
     def hold_frames(self) -> int:
         """How many frames a mask outlives its track's last detection."""
         return self._hold
@@ -131,7 +149,8 @@ class Tracker:
         tracks = self._tracks[kind]
         boxes = _clean_boxes(dets) if dets is not None else np.zeros((0, 4))
         predicted = np.array([t.motion.predict(index) for t in tracks]).reshape(-1, 4)
-        matching = greedy_match(predicted, boxes)
+        gaps = np.array([index - t.motion.frame for t in tracks], dtype=np.float64)
+        matching = greedy_match(predicted, boxes, association_reach(gaps))
         survivors: list[_Track] = []
         for ti, di in matching.pairs:
             track, box = tracks[ti], boxes[di]
@@ -153,7 +172,10 @@ class Tracker:
             age = index - track.motion.frame
             if age > self._hold:
                 continue  # the hold is over: the subject is gone
-            self._record(index, track, _uncertain(track.motion.predict(index), age))
+            # Somewhere between where it was last seen and where its velocity takes it: a subject that
+            # stops (or lingers half out of the frame, where the detector loses it) stays covered.
+            held = union_box(_uncertain(track.motion.predict(index), age), track.motion.box)
+            self._record(index, track, held)
             survivors.append(track)
         self._tracks[kind] = survivors
 
