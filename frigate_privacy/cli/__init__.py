@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "frigate_privacy.cli.redact_cmd",
     "frigate_privacy.cli.keys_cmd",
     "frigate_privacy.cli.audit_cmd",
+    "frigate_privacy.cli.export_cmd",
     "frigate_privacy.cli.retention_cmd",
     "frigate_privacy.cli.erase_cmd",
     "frigate_privacy.cli.audio_cmd",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 import av
 import cv2
@@ -39,7 +39,7 @@ class VideoSink:
 
     def __init__(
         self,
-        target: str,
+        target: str | IO[bytes],
         fmt: str,
         *,
         width: int,
@@ -48,8 +48,14 @@ class VideoSink:
         rate: Fraction | None,
         settings: EncodingConfig,
         audio_template: av.audio.stream.AudioStream | None = None,
+        movflags: str = "+faststart",
     ) -> None:
-        options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
+        """Open `target`: a path or a writable file object.
+
+        `movflags` (MP4/MOV only): `+faststart` needs a seekable file; a non-seekable file object needs
+        fragments, e.g. `frag_keyframe+empty_moov`.
+        """
+        options = {"movflags": movflags} if fmt in ("mp4", "mov") else {}
         try:
             self._container = av.open(target, "w", format=fmt, options=options)
         except (av.FFmpegError, OSError) as err:

@@ -1,0 +1,190 @@
+"""`frigate-privacy export | verify | decrypt`: redacted, encrypted, signed exports."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from frigate_privacy.cli.redact_cmd import _load_zones
+from frigate_privacy.config import load_config
+from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.crypto.age_keys import load_identities, load_recipients
+from frigate_privacy.crypto.errors import EncryptionModeError
+from frigate_privacy.crypto.passphrase import generate_passphrase
+from frigate_privacy.crypto.signing import PublicKey
+from frigate_privacy.export.errors import VerificationFailed
+from frigate_privacy.export.job import ExportRequest
+from frigate_privacy.export.manifest import LegalBasis
+from frigate_privacy.export.operations import OpenRequest, decrypt_export, local_trusted_key, make_export, verify_export
+from frigate_privacy.export.secret_input import read_passphrase
+from frigate_privacy.export.times import TimeRange, parse_time
+from frigate_privacy.export.verify import VerifyReport
+
+__all__ = ["register"]
+
+
+def _who(parser: argparse.ArgumentParser, default_role: str) -> None:
+    parser.add_argument("--actor", default=None, help="who is doing this, for the audit log (default: the OS user)")
+    parser.add_argument("--role", default=default_role, help=f"the actor's role for the audit log ({default_role})")
+
+
+def _passphrase_args(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument("--passphrase", action="store_true", help=f"{verb} with a passphrase (asked on the terminal)")
+    parser.add_argument("--passphrase-env", metavar="VAR", help="read the passphrase from this environment variable")
+    parser.add_argument("--passphrase-fd", metavar="N", type=int, help="read the passphrase from file descriptor N")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `export`, `verify` and `decrypt` commands."""
+    p = sub.add_parser(
+        "export",
+        help="redacted, encrypted, signed export of a time range or events",
+        description="Streams the clip from Frigate, masks everyone but the kept subjects, strips audio, and "
+        "writes one age-encrypted bundle (video, signed manifest, public key). No plaintext touches the disk.",
+    )
+    p.add_argument("--config", type=Path, required=True, help="frigate-privacy config file")
+    p.add_argument("--camera", required=True, help="Frigate camera name")
+    p.add_argument("--start", help="ISO start time, local (2026-11-21T10:00) or with offset")
+    p.add_argument("--end", help="ISO end time")
+    p.add_argument("--event", action="append", default=[], metavar="ID", help="export this event's span (padded)")
+    p.add_argument("--recipient", action="append", default=[], metavar="AGE1", help="age public key (repeatable)")
+    p.add_argument("--recipient-file", action="append", default=[], type=Path, help="file of age public keys")
+    _passphrase_args(p, "encrypt")
+    p.add_argument("--generate-passphrase", action="store_true", help="encrypt with a new passphrase, printed once")
+    p.add_argument("--requester", required=True, help="who asked for the footage")
+    p.add_argument("--purpose", required=True, help="why, e.g. 'subject access request 2026-17'")
+    p.add_argument(
+        "--legal-basis",
+        required=True,
+        choices=[b.value for b in LegalBasis],
+        help="legal basis of the disclosure (see docs/exports.md)",
+    )
+    p.add_argument("--keep-visible", action="append", default=[], metavar="EVENT_ID", help="leave this subject visible")
+    p.add_argument(
+        "--keep-visible-sub-label", action="append", default=[], metavar="NAME", help="leave this person visible"
+    )
+    p.add_argument("--bodies", action="store_true", help="also mask whole bodies of everyone else")
+    p.add_argument("--zones", type=Path, help="YAML file of extra privacy zones for this export")
+    p.add_argument("--track-store", type=Path, help="track store file (default: tracks.sqlite3 in the data dir)")
+    p.add_argument("--models-dir", type=Path, help="directory with model files, searched before the cache")
+    _who(p, "admin")
+    p.set_defaults(func=_export)
+
+    for name, verb in (("verify", "verify"), ("decrypt", "decrypt")):
+        q = sub.add_parser(
+            name,
+            help=f"{verb} an export: signature, signer and every file's hash"
+            + (", then write its files" if name == "decrypt" else ""),
+        )
+        q.add_argument("file", type=Path, metavar="FILE.fpx.age")
+        q.add_argument("--identity", "-i", action="append", default=[], type=Path, help="age identity file")
+        _passphrase_args(q, "decrypt")
+        q.add_argument("--trusted-key", action="append", default=[], metavar="ed25519:...", help="expected signing key")
+        where = q.add_mutually_exclusive_group()
+        where.add_argument("--config", type=Path, help="config: trusts its service key and writes the audit entry")
+        where.add_argument("--data-dir", type=Path, help="data directory whose service key is trusted")
+        q.add_argument("--reason", default=f"{verb} export", help="why, for the audit log")
+        if name == "decrypt":
+            q.add_argument("-o", "--output", type=Path, required=True, help="directory for the files (0600)")
+        _who(q, "admin")
+        q.set_defaults(func=_verify if name == "verify" else _decrypt)
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return str(args.actor or getpass.getuser())
+
+
+def _uses_passphrase(args: argparse.Namespace) -> bool:
+    return bool(args.passphrase or args.passphrase_env or args.passphrase_fd is not None)
+
+
+def _export(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config)
+    recipients = load_recipients(args.recipient, args.recipient_file)
+    if args.generate_passphrase and _uses_passphrase(args):
+        raise EncryptionModeError("--generate-passphrase and --passphrase exclude each other")
+    if recipients and (args.generate_passphrase or _uses_passphrase(args)):
+        raise EncryptionModeError(
+            "an age file is protected either by a passphrase or by public-key recipients, not both; choose one"
+        )
+    passphrase: str | None = None
+    if args.generate_passphrase:
+        passphrase = generate_passphrase()
+    elif _uses_passphrase(args):
+        passphrase = read_passphrase(env=args.passphrase_env, fd=args.passphrase_fd, confirm=True, enforce_rules=True)
+    span = None
+    if args.start or args.end:
+        if not (args.start and args.end):
+            raise EncryptionModeError("give both --start and --end")
+        span = TimeRange(parse_time(args.start), parse_time(args.end))
+    zones = tuple(_load_zones(args.zones)) if args.zones else ()
+    req = ExportRequest(
+        camera=args.camera,
+        span=span,
+        requester=args.requester,
+        purpose=args.purpose,
+        legal_basis=LegalBasis(args.legal_basis),
+        actor=_actor(args),
+        event_ids=tuple(args.event),
+        keep_event_ids=tuple(args.keep_visible),
+        keep_sub_labels=tuple(args.keep_visible_sub_label),
+        bodies=args.bodies,
+        extra_zones=zones,
+        recipients=recipients,
+        passphrase=passphrase,
+    )
+    result = make_export(cfg, req, role=args.role, track_store=args.track_store, models_dir=args.models_dir)
+    m = result.manifest
+    print(f"export {m.export_id}: {result.path} ({result.record.size} bytes, expires {m.expires})")
+    print(f"  {m.video.frames} frames, audio stripped; kept visible: {len(m.kept_subjects)} subject(s)")
+    if args.generate_passphrase:
+        print(f"passphrase (shown only this once; store it safely): {passphrase}")
+    return 0
+
+
+def _open_request(args: argparse.Namespace) -> tuple[OpenRequest, PrivacyConfig | None]:
+    cfg = load_config(args.config) if args.config else None
+    data_dir = Path(cfg.storage.data_dir) if cfg is not None else args.data_dir
+    trusted = [PublicKey.from_text(text) for text in args.trusted_key]
+    local = local_trusted_key(data_dir)
+    if local is not None:
+        trusted.append(local)
+    identities = load_identities(args.identity) if args.identity else []
+    passphrase = None
+    if _uses_passphrase(args):
+        passphrase = read_passphrase(env=args.passphrase_env, fd=args.passphrase_fd, confirm=False, enforce_rules=False)
+    req = OpenRequest(
+        path=args.file,
+        actor=_actor(args),
+        role=args.role,
+        identities=identities,
+        passphrase=passphrase,
+        trusted=trusted,
+        reason=args.reason,
+    )
+    return req, cfg
+
+
+def _print_report(report: VerifyReport) -> None:
+    if not report.ok:
+        raise VerificationFailed(report.problems)
+    m = report.manifest
+    assert m is not None and report.signer is not None
+    print(f"verified: export {m.export_id}, camera {m.camera}, {m.start} to {m.end}")
+    print(f"  signed by {report.signer.fingerprint}; {len(report.files)} file(s), every hash matches")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    req, cfg = _open_request(args)
+    _print_report(verify_export(req, cfg))
+    return 0
+
+
+def _decrypt(args: argparse.Namespace) -> int:
+    req, cfg = _open_request(args)
+    report = decrypt_export(req, cfg, args.output)
+    _print_report(report)
+    print(f"  files written to {args.output}", file=sys.stdout)
+    return 0

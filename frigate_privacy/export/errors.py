@@ -1,0 +1,33 @@
+"""Errors of the export, verify and decrypt commands; each message says what to do or what was altered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from frigate_privacy.errors import InputError, PrivacyError
+
+__all__ = ["ExportError", "NoRecordingsError", "SourceInterrupted", "VerificationFailed"]
+
+
+class ExportError(PrivacyError):
+    """An export could not be made; nothing was written."""
+
+
+class NoRecordingsError(InputError):
+    """Frigate holds no recordings for the requested camera and time range."""
+
+
+class SourceInterrupted(ExportError):
+    """The clip stream from Frigate broke off (Frigate went down, network loss); nothing was written."""
+
+    exit_code = 6
+
+
+class VerificationFailed(PrivacyError):
+    """A bundle failed verification; `problems` names each altered, missing or extra part."""
+
+    exit_code = 7
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("verification FAILED:\n  " + "\n  ".join(self.problems))

@@ -1,0 +1,65 @@
+"""Decrypt a bundle into a directory: verified first, files (0600) appear only when everything checked out."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from frigate_privacy.crypto.signing import PublicKey
+from frigate_privacy.errors import InputError
+from frigate_privacy.export.bundle_reader import MemberSink
+from frigate_privacy.export.verify import PlaintextOpener, VerifyReport, safe_member_name, verify_bundle
+from frigate_privacy.video.atomic import AtomicOutput
+
+__all__ = ["extract_bundle"]
+
+
+class _FdSink:
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        return len(data)
+
+
+def _output_dir(directory: Path) -> Path:
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot create the output directory {directory}: {err.strerror}") from None
+    return directory
+
+
+def extract_bundle(open_plaintext: PlaintextOpener, trusted: Sequence[PublicKey], out_dir: Path) -> VerifyReport:
+    """Verify and, only if it passes, write every member into `out_dir` (never replacing a file).
+
+    Members are written to unnamed temporary files while they are hashed and named only after the whole
+    bundle verified; on any problem or error nothing appears in `out_dir`.
+    """
+    directory = _output_dir(out_dir)
+    outputs: dict[str, AtomicOutput] = {}
+
+    def sink_for(name: str) -> MemberSink | None:
+        if not safe_member_name(name) or name in outputs:
+            return None  # verification reports it; it is never written
+        target = directory / name
+        if os.path.lexists(target):
+            raise InputError(f"{target} already exists; choose an empty output directory")
+        outputs[name] = AtomicOutput(target)
+        return _FdSink(outputs[name].fd)
+
+    try:
+        report = verify_bundle(open_plaintext, trusted, sink_for)
+        if report.ok:
+            for output in outputs.values():
+                output.commit()
+        return report
+    finally:
+        for output in outputs.values():
+            with contextlib.suppress(OSError):
+                output.discard()
