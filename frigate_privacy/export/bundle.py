@@ -114,6 +114,11 @@ class BundleWriter:
         """Write the central directory."""
         self._zip.close()
 
+    def abandon(self) -> None:
+        """Drop the archive after a failure: the sink is discarded, so nothing more may be written to it."""
+        # ZipFile would otherwise try to write its directory into the dead sink when collected.
+        self._zip.fp = None
+
     def __enter__(self) -> BundleWriter:
         return self
 
@@ -122,3 +127,5 @@ class BundleWriter:
     ) -> None:
         if exc_type is None:
             self.close()
+        else:
+            self.abandon()

@@ -185,6 +185,7 @@ def run_export(
     download = ClipDownload(client, req.camera, span.start, span.end)
     source: ClipSource | None = None
     writer: EncryptingWriter | None = None
+    bundle: BundleWriter | None = None
     video: _VideoMember | None = None
     try:
         clock = FrameClock()
@@ -268,6 +269,8 @@ def run_export(
         writer.close()
         final = staging.publish(name)
     except BaseException as err:
+        if bundle is not None:
+            bundle.abandon()
         _abandon(source, download, writer)
         raise _root_cause(err, download) from None
     finally:
