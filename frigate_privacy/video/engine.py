@@ -256,10 +256,17 @@ def build_engine(
         if wants_persons
         else None
     )
-    tracker = Tracker(fps, cfg)
-    every = effective_every(plan.every, tracker.lead_frames, tracker.hold_frames)
-    # The person detector's gap (every x person_every frames) must be bridged by lead and hold as well.
-    person_every = max(1, effective_every(every * plan.person_every, tracker.lead_frames, tracker.hold_frames) // every)
+    configured = Tracker(fps, cfg)
+    every = effective_every(plan.every, configured.lead_frames, configured.hold_frames)
+    # A face becomes detectable up to every - 1 frames before the next detection sees it: lengthen the
+    # lead by that much, so it still reaches back as far as with detection on every frame. The hold is
+    # left as configured (already >= every - 1 frames): lengthening it too raised collateral on the
+    # generated clips (2.85 -> 3.22 % at 720p) and fixed no leak.
+    bridge = (every - 1) / fps
+    tracker = Tracker(fps, cfg.model_copy(update={"lead_seconds": cfg.lead_seconds + bridge}))
+    person_every = max(
+        1, effective_every(every * plan.person_every, configured.lead_frames, configured.hold_frames) // every
+    )
     return RedactionEngine(
         face_detector=face_detector,
         person_detector=person_detector,

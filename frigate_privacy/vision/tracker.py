@@ -204,7 +204,10 @@ class Tracker:
             frame = track.first_seen - k
             if frame not in self._pending:
                 break  # older frames are final already
-            self._record(frame, track, _uncertain(shift_box(track.first_box, -vx * k, -vy * k), k))
+            # Between where it was first seen and where its velocity puts it: velocity measured on a face
+            # entering at the frame edge (its box clipped and growing) overstates how fast it moved.
+            back = _uncertain(shift_box(track.first_box, -vx * k, -vy * k), k)
+            self._record(frame, track, union_box(back, track.first_box))
 
     def _emit(self, upto: int) -> list[FramePlan]:
         plans: list[FramePlan] = []
