@@ -30,7 +30,7 @@ class DetectionPlan:
     focus: bool = True
     """Search finely only where something moved or a face was just found, plus a coarse full-frame pass
     (see `vision.focus`); False runs the fine pass on the whole frame every time."""
-    full_every: int = 8
+    full_every: int = 16
     """With `focus`: a fine full-frame pass on every n-th detection frame (faces that appear without motion)."""
 
 

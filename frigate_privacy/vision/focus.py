@@ -87,7 +87,7 @@ class FocusedFaceDetector:
         max_side: int | None = None,
         *,
         coarse_factor: float = 3.0,
-        full_every: int = 8,
+        full_every: int = 16,
         max_crop_share: float = 0.5,
         memory: int = 3,
         min_side: int = 1280,
@@ -145,6 +145,9 @@ class FocusedFaceDetector:
     def _regions(self, moved: Boxes, height: int, width: int) -> Boxes | None:
         """Crops for the fine pass, or None when they would cover so much that a full pass is cheaper."""
         faces = concat_detections([Detections(b, np.zeros(len(b), np.float32)) for b in self._recent]).boxes
+        # Faces the coarse pass finds anyway need no fine search around them.
+        coarse_px = self.min_face_px * self.coarse_factor
+        faces = faces[np.maximum(faces[:, 2] - faces[:, 0], faces[:, 3] - faces[:, 1]) < coarse_px]
         candidates = np.concatenate([moved, _grow(faces, FACE_ROI_GROWTH, 0.0, height, width)])
         rois = merge_boxes(_grow(candidates, 0.0, MIN_ROI_PX, height, width))
         share = float(((rois[:, 2] - rois[:, 0]) * (rois[:, 3] - rois[:, 1])).sum()) / (height * width)
