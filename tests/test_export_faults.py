@@ -28,6 +28,7 @@ from frigate_privacy.cli import main
 from frigate_privacy.crypto.age_keys import generate_identity_file, load_identities, load_recipients
 from frigate_privacy.crypto.errors import CorruptCiphertextError, WrongKeyError, WrongPassphraseError
 from frigate_privacy.crypto.signing import load_or_create_signing_key
+from frigate_privacy.errors import InputError
 from frigate_privacy.export.errors import NoRecordingsError, SourceInterrupted
 from frigate_privacy.export.operations import OpenRequest, make_export, verify_export
 from frigate_privacy.export.staging import sweep_stale_staging
@@ -366,3 +367,17 @@ def test_trusted_key_mismatch(made: dict[str, Path], tmp_path: Path) -> None:
     assert verify_export(OpenRequest(made["file"], "t", "admin", ident, None, [own]), None).ok
     report = verify_export(OpenRequest(made["file"], "t", "admin", ident, None, [stranger]), None)
     assert any("not a trusted key" in p for p in report.problems)
+
+
+def test_export_by_event_uses_its_padded_span(scene: Scene, tmp_path: Path) -> None:
+    """`--event ID` without a range exports the event's span plus `export.event_padding`; a wrong id is refused."""
+    cfg = config(scene.standin, tmp_path / "data", event_padding=1.0)
+    key = generate_identity_file(tmp_path / "key.txt")
+    recipient = load_recipients([key.recipient])[0]
+    result = make_export(cfg, request(scene, recipient, span=None, event_ids=(scene.bob.event_id,)), role="admin")
+    m = result.manifest
+    assert (m.start_unix, m.end_unix) == (scene.bob.start - 1.0, scene.bob.end + 1.0)
+    assert m.event_ids == [scene.bob.event_id]
+    assert m.video.frames >= (scene.bob.end - scene.bob.start) * 10
+    with pytest.raises(InputError, match="has no event"):
+        make_export(cfg, request(scene, recipient, span=None, event_ids=("1700000000.000000-zzzzzz",)), role="admin")

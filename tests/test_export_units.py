@@ -8,7 +8,7 @@ import json
 import os
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -336,3 +336,61 @@ def test_passphrase_from_env_and_fd(monkeypatch: pytest.MonkeyPatch) -> None:
     os.close(write_fd)
     assert read_passphrase(env=None, fd=read_fd, confirm=False, enforce_rules=False) == "quiet-Meadow-47-harbor"
     os.close(read_fd)
+
+
+# --- the engine's region_filter hook (video/engine.py) -------------------------------------------
+
+
+class _OneRegionTracker:
+    """Plans two regions for every frame, final at once."""
+
+    lookahead = 0
+
+    def push(self, index: int, faces: object, persons: object) -> list[object]:
+        from frigate_privacy.masking.types import FramePlan
+
+        regions = (_region(ALICE_FACE, RegionKind.face, 1), _region(OTHER_FACE, RegionKind.face, 2))
+        return [FramePlan(index, regions)]
+
+    def flush(self) -> list[object]:
+        return []
+
+
+class _RecordingRedactor:
+    def __init__(self) -> None:
+        self.seen: list[list[int]] = []
+
+    def apply(self, frame: object, regions: Sequence[MaskRegion]) -> None:
+        self.seen.append([r.track_id for r in regions])
+
+
+def test_engine_region_filter_hook() -> None:
+    import numpy as np
+
+    from frigate_privacy.video.engine import RedactionEngine
+
+    redactor = _RecordingRedactor()
+    calls: list[int] = []
+
+    def drop_track_1(index: int, regions: object) -> list[MaskRegion]:
+        calls.append(index)
+        return [r for r in regions if r.track_id != 1]  # type: ignore[attr-defined]
+
+    engine = RedactionEngine(
+        face_detector=None,
+        person_detector=None,
+        tracker=_OneRegionTracker(),  # type: ignore[arg-type]
+        redactor=redactor,
+        region_filter=drop_track_1,
+    )
+    frame = np.zeros((8, 8, 3), np.uint8)
+    out = engine.push(0, frame) + engine.push(1, frame) + engine.flush()
+    assert [i for i, _ in out] == [0, 1]
+    assert calls == [0, 1]
+    assert redactor.seen == [[2], [2]]
+    assert engine.stats.regions == 2
+    # Without a filter every planned region is masked (the default behaviour is unchanged).
+    plain = _RecordingRedactor()
+    engine = RedactionEngine(face_detector=None, person_detector=None, tracker=_OneRegionTracker(), redactor=plain)  # type: ignore[arg-type]
+    engine.push(0, frame)
+    assert plain.seen == [[1, 2]]

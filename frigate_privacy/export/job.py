@@ -1,9 +1,9 @@
 """The export job: Frigate clip -> redaction (kept subjects visible) -> signed bundle -> age file.
 
-Data flow, all streamed and bounded: HTTP body -> pipe -> FFmpeg demux/decode -> engine (detect, track,
-keep filter, mask) -> x264 -> fragmented MP4 -> pipe -> ZIP member (hashed) -> age encryption -> a
-ciphertext file in a private staging directory -> linked into the export directory when complete. No
-plaintext video or manifest is ever written to disk.
+Data flow, all streamed and bounded: HTTP body -> OS pipe -> FFmpeg demux/decode -> engine (detect,
+track, keep filter, mask) -> x264 -> fragmented MP4 written to a file object -> ZIP member (hashed) ->
+age encryption -> a ciphertext file in a private staging directory -> linked into the export directory
+when complete. No plaintext video or manifest is ever written to disk.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ logger = logging.getLogger(__name__)
 
 EXPORT_SUFFIX = ".fpx.age"
 # Fragmented MP4 needs no seeking (moov first, then self-contained fragments), so it can go straight into
-# the ZIP stream; a fragment at least every 2 s bounds what the muxer buffers whatever the GOP length.
+# the ZIP stream. The muxer buffers one fragment, which ends at every keyframe: at most one x264 GOP
+# (keyint 250 frames) of compressed video, whatever the clip's length.
 FRAGMENTED_MP4 = "frag_keyframe+empty_moov+default_base_moof"
 _FRAG_OPTIONS_NOTE = "fragmented MP4 (moov first, fragments per keyframe)"
 
