@@ -14,6 +14,7 @@ from frigate_privacy.crypto.age_keys import load_identities, load_recipients
 from frigate_privacy.crypto.errors import EncryptionModeError
 from frigate_privacy.crypto.passphrase import generate_passphrase
 from frigate_privacy.crypto.signing import PublicKey
+from frigate_privacy.errors import InputError
 from frigate_privacy.export.errors import VerificationFailed
 from frigate_privacy.export.job import ExportRequest
 from frigate_privacy.export.manifest import LegalBasis
@@ -117,7 +118,7 @@ def _export(args: argparse.Namespace) -> int:
     span = None
     if args.start or args.end:
         if not (args.start and args.end):
-            raise EncryptionModeError("give both --start and --end")
+            raise InputError("give both --start and --end")
         span = TimeRange(parse_time(args.start), parse_time(args.end))
     zones = tuple(_load_zones(args.zones)) if args.zones else ()
     req = ExportRequest(
