@@ -127,6 +127,27 @@ def test_tar_bundle_streams_straight_into_the_writer(tmp_path: Path, keypair) ->
         assert extracted is not None and extracted.read() == video
 
 
+def test_empty_writes_and_reused_buffers_keep_the_stream_intact(
+    tmp_path: Path, keypair: tuple[x25519.Identity, x25519.Recipient]
+) -> None:
+    identity, recipient = keypair
+    parts = [_payload(300_000), b"", _payload(5000), b"", _payload(2_000_000)]
+    reused = bytearray(70_000)
+    with EncryptingWriter(tmp_path / "e.age", recipients=[recipient]) as out:
+        for part in parts:
+            assert out.write(part) == len(part)
+        for i in range(20):
+            # The caller overwrites its buffer after each write: the writer must have copied it.
+            reused[:] = bytes([i]) * len(reused)
+            out.write(memoryview(reused))
+            out.write(reused)
+    expected = b"".join(parts) + b"".join(bytes([i]) * 140_000 for i in range(20))
+    buf = io.BytesIO()
+    with open(tmp_path / "e.age", "rb") as src:
+        decrypt_stream(src, buf, identities=[identity])
+    assert buf.getvalue() == expected
+
+
 def test_abort_and_exception_leave_nothing(tmp_path: Path, keypair) -> None:
     _, recipient = keypair
     writer = EncryptingWriter(tmp_path / "a.age", recipients=[recipient])
@@ -225,10 +246,24 @@ def test_encrypt_file_and_stale_partials(tmp_path: Path, keypair) -> None:
     out_dir = tmp_path / "exports"
     out_dir.mkdir()
     encrypt_file(src, out_dir / "e.age", recipients=[keypair[1]])
+    assert stat.S_IMODE((out_dir / "e.age").stat().st_mode) == 0o600
+    decrypt_file(out_dir / "e.age", tmp_path / "back.bin", identities=[keypair[0]])
+    assert (tmp_path / "back.bin").read_bytes() == src.read_bytes()
     (out_dir / ".f.age.0123456789ab.part").write_bytes(b"ciphertext of a killed writer")
     (out_dir / ".keep.part").write_bytes(b"not ours")
     assert [p.name for p in remove_stale_partials(out_dir)] == [".f.age.0123456789ab.part"]
     assert _listing(out_dir) == [".keep.part", "e.age"]
+
+
+def test_encrypt_file_of_a_missing_or_unreadable_source_leaves_nothing(
+    tmp_path: Path, keypair: tuple[x25519.Identity, x25519.Recipient]
+) -> None:
+    with pytest.raises(PrivacyError, match="cannot read"):
+        encrypt_file(tmp_path / "missing.bin", tmp_path / "e.age", recipients=[keypair[1]])
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(PrivacyError, match="cannot read"):
+        encrypt_file(tmp_path / "folder", tmp_path / "e.age", recipients=[keypair[1]])
+    assert _listing(tmp_path) == ["folder"]
 
 
 _FULL_DISK_CHILD = textwrap.dedent(
@@ -236,7 +271,7 @@ _FULL_DISK_CHILD = textwrap.dedent(
     import os, resource, signal, sys
     from pathlib import Path
     from pyrage import x25519
-    from frigate_privacy.crypto.age import EncryptingWriter, decrypt_file
+    from frigate_privacy.crypto.age import EncryptingWriter, decrypt_file, encrypt_file
     from frigate_privacy.errors import PrivacyError
 
     mode, workdir = sys.argv[1], Path(sys.argv[2])
@@ -248,6 +283,8 @@ _FULL_DISK_CHILD = textwrap.dedent(
             with EncryptingWriter(workdir / "out.age", recipients=[identity.to_public()]) as out:
                 for _ in range(40):
                     out.write(os.urandom(100_000))
+        elif mode == "encrypt_file":
+            encrypt_file(workdir / "plain.bin", workdir / "out.age", recipients=[identity.to_public()])
         else:
             decrypt_file(workdir / "in.age", workdir / "out.bin", identities=[identity])
     except PrivacyError as err:
@@ -257,11 +294,14 @@ _FULL_DISK_CHILD = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("mode", ["encrypt", "decrypt"])
+@pytest.mark.parametrize("mode", ["encrypt", "encrypt_file", "decrypt"])
 def test_full_disk_gives_a_clear_error_and_no_partial_file(tmp_path: Path, keypair, mode: str) -> None:
     identity, recipient = keypair
     if mode == "decrypt":
         _encrypt(tmp_path / "in.age", _payload(900_000) * 3, recipients=[recipient])
+    if mode == "encrypt_file":
+        # Written before the child lowers its file size limit; the native path must hit EFBIG.
+        (tmp_path / "plain.bin").write_bytes(_payload(2_700_000))
     before = _listing(tmp_path)
     env = {**os.environ, "TEST_IDENTITY": str(identity)}
     proc = subprocess.run(

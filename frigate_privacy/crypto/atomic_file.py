@@ -13,7 +13,7 @@ from typing import BinaryIO
 from frigate_privacy.crypto.errors import CryptoError, StorageFullError
 from frigate_privacy.errors import PrivacyError
 
-__all__ = ["AtomicFile", "storage_error"]
+__all__ = ["AtomicFile", "path_of_open_file", "storage_error"]
 
 # errno values that mean "no room": a full disk, a quota, or the RLIMIT_FSIZE cap.
 _NO_ROOM = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
@@ -27,6 +27,16 @@ def storage_error(err: OSError, path: Path) -> PrivacyError:
             f"not enough space to write {path} ({err.strerror or 'no space left'}); the partial file was removed"
         )
     return CryptoError(f"cannot write {path}: {err.strerror or err}; the partial file was removed")
+
+
+def path_of_open_file(fd: int, fallback: Path) -> str:
+    """A path naming the inode behind `fd` (Linux /proc/self/fd), else `fallback`'s name.
+
+    Native code that only takes paths then opens exactly the file we checked or created, even if
+    the name was swapped for another file or a symlink meanwhile.
+    """
+    by_fd = f"/proc/self/fd/{fd}"
+    return by_fd if os.path.exists(by_fd) else str(fallback)
 
 
 class AtomicFile:
@@ -63,6 +73,15 @@ class AtomicFile:
             raise
         self.bytes_written += n
         return n
+
+    def reopen_path(self) -> str:
+        """A path that opens this very temp file, for native code that writes by path.
+
+        /proc/self/fd/N names the inode we created with O_EXCL, so a name swapped in meanwhile is
+        never written.
+        """
+        self.flush()
+        return path_of_open_file(self._file.fileno(), self.temp_path)
 
     def flush(self) -> None:
         """Flush Python's buffer to the kernel."""
