@@ -127,6 +127,40 @@ def test_recordings_delete_only_on_018(standin: FrigateStandin, standin_media: l
         assert before and client.recordings("front", after=now - 3600, before=now) == []
 
 
+def test_single_review_lookup(standin: FrigateStandin) -> None:
+    plan = _walk(standin, time.time() - 60)
+    with _client(standin.url) as client:
+        listed = client.reviews(cameras=["front"], after=plan.start - 5, before=plan.end + 5)
+        item = client.review(listed[0].id)
+        assert item == listed[0] and plan.event_id in item.data.detections
+        client.delete_reviews([item.id])
+        with pytest.raises(FrigateNotFoundError):
+            client.review(item.id)
+    assert ("GET", f"/api/review/{item.id}") in {(r.method, r.path) for r in standin.requests}
+
+
+def test_face_library_list_and_delete_per_version(standin: FrigateStandin) -> None:
+    plan = _walk(standin, time.time() - 60)
+    with _client(standin.url) as client:
+        if standin.version == "0.14":
+            # No face recognition before 0.16: refused here, never sent.
+            for call in (client.faces, lambda: client.delete_face_files("train", ["x.webp"])):
+                with pytest.raises(FrigateUnsupportedError, match=r"face library API \(0\.16\+\)"):
+                    call()
+            assert not any(r.path.startswith("/api/faces") for r in standin.requests)
+            return
+        library = client.faces()
+        assert len(library.train) == 1 and library.train[0].startswith(plan.event_id)
+        assert "train" not in library.named
+        for folder, name in (("../config", "x.webp"), ("train", "../../config.yml"), ("train", "a/b.webp")):
+            with pytest.raises(FrigateApiError, match="refusing"):
+                client.delete_face_files(folder, [name])
+        client.delete_face_files("train", library.train)
+        assert client.faces().train == []
+    posts = [r for r in standin.requests if r.method == "POST" and r.path == "/api/faces/train/delete"]
+    assert len(posts) == 1 and posts[0].status == 200
+
+
 def test_unsafe_names_never_reach_frigate(standin: FrigateStandin) -> None:
     with _client(standin.url) as client:
         for call in (
@@ -134,6 +168,7 @@ def test_unsafe_names_never_reach_frigate(standin: FrigateStandin) -> None:
             lambda: client.event("../../config"),
             lambda: client.delete_export("../x"),
             lambda: client.download_clip("front", float("nan"), 1, io.BytesIO()),
+            lambda: client.review("../../api/config"),
         ):
             with pytest.raises(FrigateApiError, match="refusing"):
                 call()

@@ -11,11 +11,19 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from frigate_privacy.config.frigate import FrigateConfig
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateNotFoundError, FrigateUnsupportedError
-from frigate_privacy.frigate.identifiers import path_camera, path_event_id, path_export_id, path_timestamp
+from frigate_privacy.frigate.identifiers import (
+    face_file_name,
+    path_camera,
+    path_event_id,
+    path_export_id,
+    path_face_folder,
+    path_timestamp,
+)
 from frigate_privacy.frigate.models import (
     ApiEvent,
     Export,
     ExportCreated,
+    FaceLibrary,
     FrigateConfigSnapshot,
     Recording,
     ReviewItem,
@@ -84,6 +92,10 @@ class FrigateClient:
             return response.json()
         except ValueError:
             raise FrigateApiError(f"Frigate answered {method} {path} with something that is not JSON") from None
+
+    def _require(self, supported: bool, what: str) -> None:
+        if not supported:
+            raise FrigateUnsupportedError(f"Frigate {self.version()} has no {what}")
 
     # -- version and config -------------------------------------------------------------------------
 
@@ -191,6 +203,13 @@ class FrigateClient:
             params["before"] = before
         return _parse_list(ReviewItem, self._json("GET", "/api/review", params=params, idempotent=True), "reviews")
 
+    def review(self, review_id: str) -> ReviewItem:
+        """`GET /api/review/<id>` (0.14+); FrigateNotFoundError when it is gone."""
+        path = f"/api/review/{path_event_id(review_id)}"
+        self._require(self.version().has_reviews, "review items (0.14+)")
+        data = self._json("GET", path, idempotent=True)
+        return _parse(ReviewItem, data, "review item")
+
     def delete_reviews(self, review_ids: Iterable[str]) -> None:
         """`POST /api/reviews/delete`: also deletes every recording segment overlapping each review."""
         ids = [path_event_id(i) for i in review_ids]
@@ -230,13 +249,31 @@ class FrigateClient:
 
     def delete_recordings(self, start: float, end: float, cameras: Sequence[str], keep: Sequence[str] = ()) -> None:
         """0.18: `DELETE /api/recordings/start/<s>/end/<e>?cameras=` (optionally `keep=motion,object,audio`)."""
-        if not self.version().has_recordings_delete:
-            raise FrigateUnsupportedError(f"Frigate {self.version()} has no recordings delete API (0.18+)")
+        self._require(self.version().has_recordings_delete, "recordings delete API (0.18+)")
         params: dict[str, Any] = {"cameras": ",".join(path_camera(c) for c in cameras)}
         if keep:
             params["keep"] = ",".join(keep)
         path = f"/api/recordings/start/{path_timestamp(start)}/end/{path_timestamp(end)}"
         self.transport.request("DELETE", path, params=params, idempotent=True)
+
+    # -- face recognition (0.16+) ------------------------------------------------------------------
+
+    def faces(self) -> FaceLibrary:
+        """`GET /api/faces`: the face folders and their image files, `train` holding recognition attempts."""
+        self._require(self.version().has_face_library, "face library API (0.16+)")
+        data = self._json("GET", "/api/faces", idempotent=True)
+        if not isinstance(data, dict):
+            raise FrigateApiError("Frigate's /api/faces is not a JSON object")
+        return _parse(FaceLibrary, {"folders": data}, "face library")
+
+    def delete_face_files(self, folder: str, files: Sequence[str]) -> None:
+        """`POST /api/faces/<folder>/delete {"ids": [...]}`; folder `train` purges recognition attempts."""
+        path = f"/api/faces/{path_face_folder(folder)}/delete"
+        names = [face_file_name(f) for f in files]
+        self._require(self.version().has_face_library, "face library API (0.16+)")
+        if names:
+            # Deleting a file twice leaves the same state, so this POST may be retried.
+            self.transport.request("POST", path, json={"ids": names}, idempotent=True)
 
     # -- exports ---------------------------------------------------------------------------------
 

@@ -89,6 +89,11 @@ class FrigateVersion:
         return self.at_least(0, 14)
 
     @property
+    def has_face_library(self) -> bool:
+        """Face recognition's `/api/faces` (list, delete crops) exists from 0.16."""
+        return self.at_least(0, 16)
+
+    @property
     def has_recordings_delete(self) -> bool:
         """`DELETE /api/recordings/start/<s>/end/<e>` exists from 0.18."""
         return self.at_least(0, 18)

@@ -16,7 +16,6 @@ from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateConnectionError, FrigateNotFoundError
 from frigate_privacy.policy.escrow_link import EscrowStore
 from frigate_privacy.policy.exports_link import ExportRegistryLike, ref
-from frigate_privacy.policy.faces_api import delete_face_files, list_faces
 from frigate_privacy.policy.journal import StepJournal
 from frigate_privacy.policy.media_files import delete_media_file, resolve_media_file
 from frigate_privacy.policy.steps import Step, StepKind
@@ -80,7 +79,7 @@ def _execute(ctx: ApplyContext, step: Step) -> None:
     elif step.kind is StepKind.delete_review:
         client.delete_reviews([step.target])
     elif step.kind is StepKind.delete_face_crop:
-        delete_face_files(client, str(p["folder"]), [str(p["file"])])
+        client.delete_face_files(str(p["folder"]), [str(p["file"])])
     elif step.kind is StepKind.delete_file:
         if ctx.media_root is None:
             raise PrivacyError("frigate.media_root is not configured")
@@ -143,12 +142,12 @@ def _took_effect(ctx: ApplyContext, step: Step) -> bool:
             client.event(step.target)
             return False
         if step.kind is StepKind.delete_review:
-            client.transport.request("GET", f"/api/review/{step.target}", idempotent=True)
+            client.review(step.target)
             return False
         if step.kind is StepKind.delete_recordings:
             return not client.recordings(str(step.camera), float(p["start"]), float(p["end"]))
         if step.kind is StepKind.delete_face_crop:
-            return str(p["file"]) not in list_faces(client).get(str(p["folder"]), [])
+            return str(p["file"]) not in client.faces().files(str(p["folder"]))
         if step.kind is StepKind.delete_frigate_export:
             return all(e.id != step.target for e in client.exports())
         if step.kind is StepKind.delete_file:

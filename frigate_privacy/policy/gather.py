@@ -10,7 +10,6 @@ from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateNotFoundError
 from frigate_privacy.frigate.models import ApiEvent, ReviewItem
 from frigate_privacy.policy.exports_link import ExportRegistryLike, ref
-from frigate_privacy.policy.faces_api import list_faces
 from frigate_privacy.policy.inventory import FaceCrop, FrigateState, OrphanFile, parse_face_crop
 from frigate_privacy.policy.media_files import orphan_candidates
 
@@ -85,11 +84,11 @@ def _event_exists(client: FrigateClient, event_id: str) -> bool:
 
 def with_face_crops(client: FrigateClient, state: FrigateState, *, check_events: bool) -> None:
     """Training crops and library sizes (0.16+); optionally whether each crop's event still exists."""
-    if not state.version.at_least(0, 16):
+    if not state.version.has_face_library:
         return
-    faces = list_faces(client)
+    faces = client.faces()
     crops: list[FaceCrop] = []
-    for file in faces.get("train", []):
+    for file in faces.train:
         crop = parse_face_crop(file)
         if crop is None:
             continue
@@ -98,7 +97,7 @@ def with_face_crops(client: FrigateClient, state: FrigateState, *, check_events:
         if crop is not None:
             crops.append(crop)
     state.face_crops = crops
-    state.face_library = {name: files for name, files in faces.items() if name != "train"}
+    state.face_library = faces.named
 
 
 def _orphans(cfg: PrivacyConfig, client: FrigateClient) -> list[OrphanFile]:
@@ -110,7 +109,7 @@ def _orphans(cfg: PrivacyConfig, client: FrigateClient) -> list[OrphanFile]:
             gone = not _event_exists(client, cand.ident)
         else:
             try:
-                client.transport.request("GET", f"/api/review/{cand.ident}", idempotent=True)
+                client.review(cand.ident)
                 gone = False
             except FrigateNotFoundError:
                 gone = True

@@ -1,6 +1,7 @@
 """Pydantic models of what Frigate sends: MQTT payloads and HTTP responses, tolerant of new fields."""
 
 from frigate_privacy.frigate.models.api_event import ApiAttribute, ApiEvent, ApiEventData, TimelineEntry
+from frigate_privacy.frigate.models.faces import TRAIN_FOLDER, FaceLibrary
 from frigate_privacy.frigate.models.frigate_config import (
     CameraSnapshot,
     FrigateConfigSnapshot,
@@ -20,6 +21,7 @@ from frigate_privacy.frigate.models.tracked_object import (
 )
 
 __all__ = [
+    "TRAIN_FOLDER",
     "ApiAttribute",
     "ApiEvent",
     "ApiEventData",
@@ -30,6 +32,7 @@ __all__ = [
     "EventMessage",
     "Export",
     "ExportCreated",
+    "FaceLibrary",
     "FrigateConfigSnapshot",
     "PathPoint",
     "RecordSnapshot",
