@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,9 +11,11 @@ from typing import Any
 import pytest
 
 from frigate_privacy.audit.location import open_audit_log
+from frigate_privacy.cli import main
 from frigate_privacy.config.loader import parse_config
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.errors import PolicyViolation
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.listener import FrigateListener
 from frigate_privacy.policy.audio import AudioGuard, run_audio
@@ -112,6 +115,29 @@ def test_apply_switches_to_audio_free_preset(frigate_version: str, tmp_path: Pat
         assert len(enforce) == 1 and enforce[0].camera == "front"
         assert enforce[0].result == ("success" if frigate_version == "0.18" else "partial")
         assert [e.target for e in entries if e.action == "config_change"] == [step.target]
+    finally:
+        s.stop()
+
+
+def test_cli_dry_run_exits_on_a_violation_and_apply_with_restart_fixes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _standin("0.16", tmp_path / "media", CameraSpec("front"), audio=True)
+    cfg = _cfg(s, tmp_path)
+    config = tmp_path / "fp.yml"
+    config.write_text(cfg.model_dump_json())  # JSON is YAML
+    try:
+        assert main(["audio", "--config", str(config), "--json"]) == PolicyViolation.exit_code
+        body = json.loads(capsys.readouterr().out)
+        assert not body["applied"] and len(body["plan"]["steps"]) == 1
+        assert s.config["cameras"]["front"]["ffmpeg"]["output_args"]["record"] == "preset-record-generic-audio-aac"
+        assert main(["audio", "--config", str(config), "--apply", "--restart"]) == 0
+        assert "POST /api/restart" in {f"{r.method} {r.path}" for r in s.requests}
+        with open_audit_log(cfg) as audit:
+            changes = [e for e in audit.entries() if e.action == "config_change"]
+        # The config change and the restart are audited under the same run.
+        assert [e.target for e in changes] == ["cameras.front.ffmpeg.output_args.record", "frigate restart"]
+        assert len({json.loads(e.details)["run"] for e in changes}) == 1
     finally:
         s.stop()
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,28 +212,34 @@ class AuditLog:
             "result": str(result),
             "details": details_text,
         }
+        with self._write_transaction():
+            row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS_HASH)
+            digest = entry_hash(seq=seq, prev_hash=prev, **fields)
+            entry = AuditEntry(seq=seq, prev_hash=prev, hash=digest, **fields)
+            self._db.execute(
+                f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join('?' * 13)})",  # noqa: S608 - constant columns
+                _row(entry),
+            )
+            self._write_head(signer, seq, digest)
+            if seq % self.checkpoint_every == 0:
+                self._write_checkpoint(signer, seq, digest, fields["ts"])
+        return entry
+
+    @contextlib.contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        """One write transaction, serialized by the lock; rolled back on any error, sqlite's becoming AuditError."""
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
-                    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS_HASH)
-                    digest = entry_hash(seq=seq, prev_hash=prev, **fields)
-                    entry = AuditEntry(seq=seq, prev_hash=prev, hash=digest, **fields)
-                    self._db.execute(
-                        f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join('?' * 13)})",  # noqa: S608 - constant columns
-                        _row(entry),
-                    )
-                    self._write_head(signer, seq, digest)
-                    if seq % self.checkpoint_every == 0:
-                        self._write_checkpoint(signer, seq, digest, fields["ts"])
+                    yield
                     self._db.execute("COMMIT")
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
             except sqlite3.Error as err:
                 raise AuditError(f"cannot write to audit log {self.path}: {err}") from None
-        return entry
 
     def _write_head(self, signer: Signer, seq: int, digest: str) -> None:
         signature = _b64(signer.sign(checkpoint_message(seq, digest)))
@@ -253,19 +260,10 @@ class AuditLog:
         """Sign a checkpoint over the newest entry now; None when the log is empty."""
         signer = self._require_signer()
         created = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
-                    if row is not None:
-                        self._write_checkpoint(signer, row[0], row[1], created)
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as err:
-                raise AuditError(f"cannot write to audit log {self.path}: {err}") from None
+        with self._write_transaction():
+            row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+            if row is not None:
+                self._write_checkpoint(signer, row[0], row[1], created)
         if row is None:
             return None
         return next(c for c in self.checkpoints() if c.seq == row[0])
@@ -293,12 +291,7 @@ class AuditLog:
         if where.limit is not None:
             sql += " LIMIT ?"
             params.append(where.limit)
-        with self._lock:
-            try:
-                rows = self._db.execute(sql, params).fetchall()
-            except sqlite3.Error as err:
-                raise AuditError(f"cannot read audit log {self.path}: {err}") from None
-        return [_entry_from_row(row) for row in rows]
+        return [_entry_from_row(row) for row in self._read(sql, params)]
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every stored checkpoint in sequence order."""
@@ -310,10 +303,10 @@ class AuditLog:
         rows = self._read("SELECT seq, hash, public_key, signature FROM head WHERE id = 1")
         return Head(*rows[0]) if rows else None
 
-    def _read(self, sql: str) -> list[tuple[Any, ...]]:
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
-                return self._db.execute(sql).fetchall()
+                return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as err:
                 raise AuditError(f"cannot read audit log {self.path}: {err}") from None
 

@@ -7,11 +7,8 @@ import json
 import time
 from pathlib import Path
 
-from frigate_privacy.audit.location import open_audit_log
-from frigate_privacy.config import load_config
+from frigate_privacy.cli.policy_job import OPERATOR_ROLE, run_policy_job
 from frigate_privacy.errors import PolicyViolation
-from frigate_privacy.frigate.client import FrigateClient
-from frigate_privacy.policy.actor import operator_actor
 from frigate_privacy.policy.audio import run_audio
 from frigate_privacy.policy.render import render_audio
 
@@ -29,23 +26,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _audio(args: argparse.Namespace) -> int:
-    cfg = load_config(args.config)
-    audit = open_audit_log(cfg) if args.apply else None
-    try:
-        with FrigateClient.from_config(cfg.frigate) as client:
-            report = run_audio(
-                cfg,
-                client,
-                audit,
-                time.time(),
-                apply=args.apply,
-                restart=args.restart,
-                actor=operator_actor(),
-                role="admin",
-            )
-    finally:
-        if audit is not None:
-            audit.close()
+    report = run_policy_job(
+        args,
+        lambda cfg, client, audit, actor: run_audio(
+            cfg, client, audit, time.time(), apply=args.apply, restart=args.restart, actor=actor, role=OPERATOR_ROLE
+        ),
+    )
     print(json.dumps(report.to_dict(), indent=2) if args.json else render_audio(report))
     # A dry run with violations exits like `check` does; after --apply the change is made (maybe pending restart).
     return PolicyViolation.exit_code if report.plan.violations and not args.apply else 0

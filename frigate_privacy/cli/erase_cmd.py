@@ -7,18 +7,13 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from frigate_privacy.audit.location import open_audit_log
-from frigate_privacy.config import load_config
+from frigate_privacy.cli.policy_job import INCOMPLETE_EXIT, OPERATOR_ROLE, run_policy_job
 from frigate_privacy.errors import InputError
-from frigate_privacy.frigate.client import FrigateClient
-from frigate_privacy.policy.actor import operator_actor
 from frigate_privacy.policy.erasure import run_erasure
 from frigate_privacy.policy.plan_erasure import ErasureSelector
 from frigate_privacy.policy.render import render_erasure
 
 __all__ = ["register"]
-
-INCOMPLETE = 7
 
 
 def _time(text: str) -> float:
@@ -61,22 +56,18 @@ def _erase(args: argparse.Namespace) -> int:
         )
     except ValueError as err:
         raise InputError(str(err)) from None
-    cfg = load_config(args.config)
-    audit = open_audit_log(cfg) if args.apply else None
-    try:
-        with FrigateClient.from_config(cfg.frigate) as client:
-            report = run_erasure(
-                cfg,
-                client,
-                audit,
-                selector,
-                apply=args.apply,
-                include_face_library=args.include_face_library,
-                actor=operator_actor(),
-                role="admin",
-            )
-    finally:
-        if audit is not None:
-            audit.close()
+    report = run_policy_job(
+        args,
+        lambda cfg, client, audit, actor: run_erasure(
+            cfg,
+            client,
+            audit,
+            selector,
+            apply=args.apply,
+            include_face_library=args.include_face_library,
+            actor=actor,
+            role=OPERATOR_ROLE,
+        ),
+    )
     print(json.dumps(report.to_dict(), indent=2) if args.json else render_erasure(report))
-    return 0 if not args.apply or report.complete else INCOMPLETE
+    return 0 if not args.apply or report.complete else INCOMPLETE_EXIT

@@ -7,17 +7,11 @@ import json
 import time
 from pathlib import Path
 
-from frigate_privacy.audit.location import open_audit_log
-from frigate_privacy.config import load_config
-from frigate_privacy.frigate.client import FrigateClient
-from frigate_privacy.policy.actor import operator_actor
+from frigate_privacy.cli.policy_job import INCOMPLETE_EXIT, OPERATOR_ROLE, run_policy_job
 from frigate_privacy.policy.render import render_retention
 from frigate_privacy.policy.retention import run_retention
 
 __all__ = ["register"]
-
-# Exit code when --apply could not finish (Frigate went down halfway): run the command again.
-INCOMPLETE = 7
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,22 +25,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _retention(args: argparse.Namespace) -> int:
-    cfg = load_config(args.config)
-    audit = open_audit_log(cfg) if args.apply else None
-    try:
-        with FrigateClient.from_config(cfg.frigate) as client:
-            report = run_retention(
-                cfg,
-                client,
-                audit,
-                time.time(),
-                apply=args.apply,
-                restart=args.restart,
-                actor=operator_actor(),
-                role="admin",
-            )
-    finally:
-        if audit is not None:
-            audit.close()
+    report = run_policy_job(
+        args,
+        lambda cfg, client, audit, actor: run_retention(
+            cfg, client, audit, time.time(), apply=args.apply, restart=args.restart, actor=actor, role=OPERATOR_ROLE
+        ),
+    )
     print(json.dumps(report.to_dict(), indent=2) if args.json else render_retention(report))
-    return 0 if not args.apply or report.complete else INCOMPLETE
+    return 0 if not args.apply or report.complete else INCOMPLETE_EXIT

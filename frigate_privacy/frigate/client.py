@@ -52,6 +52,18 @@ def _parse_list(model: type[T], data: Any, what: str) -> list[T]:
         raise FrigateApiError(f"unexpected {what} from Frigate ({err.error_count()} invalid field(s))") from None
 
 
+def _listing_params(cameras: Sequence[str], after: float | None, before: float | None, limit: int) -> dict[str, Any]:
+    """The query `/api/events` and `/api/review` share: camera list, time window and limit."""
+    params: dict[str, Any] = {"limit": limit}
+    if cameras:
+        params["cameras"] = ",".join(path_camera(c) for c in cameras)
+    if after is not None:
+        params["after"] = after
+    if before is not None:
+        params["before"] = before
+    return params
+
+
 class FrigateClient:
     """Talks to one Frigate (0.14-0.18) over HTTP; every failure is a FrigateApiError."""
 
@@ -159,13 +171,7 @@ class FrigateClient:
         in_progress: bool | None = None,
     ) -> list[ApiEvent]:
         """`GET /api/events` (newest first)."""
-        params: dict[str, Any] = {"limit": limit}
-        if cameras:
-            params["cameras"] = ",".join(path_camera(c) for c in cameras)
-        if after is not None:
-            params["after"] = after
-        if before is not None:
-            params["before"] = before
+        params = _listing_params(cameras, after, before, limit)
         if in_progress is not None:
             params["in_progress"] = int(in_progress)
         return _parse_list(ApiEvent, self._json("GET", "/api/events", params=params, idempotent=True), "events")
@@ -194,13 +200,7 @@ class FrigateClient:
         limit: int = 100,
     ) -> list[ReviewItem]:
         """`GET /api/review` (0.14+)."""
-        params: dict[str, Any] = {"limit": limit}
-        if cameras:
-            params["cameras"] = ",".join(path_camera(c) for c in cameras)
-        if after is not None:
-            params["after"] = after
-        if before is not None:
-            params["before"] = before
+        params = _listing_params(cameras, after, before, limit)
         return _parse_list(ReviewItem, self._json("GET", "/api/review", params=params, idempotent=True), "reviews")
 
     def review(self, review_id: str) -> ReviewItem:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from frigate_privacy.frigate.boxes import RelBox, Size
-from frigate_privacy.frigate.models import ApiEvent, EventMessage, TimelineEntry, TrackedObjectState
+from frigate_privacy.frigate.models import ApiEvent, AttributeBox, EventMessage, TimelineEntry, TrackedObjectState
 from frigate_privacy.frigate.tracks import OBJECT_KIND, BoxKeyframe, TrackedObject
 
 __all__ = ["TrackStore"]
@@ -61,6 +63,16 @@ def _create_private(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
+
+
+@dataclass(frozen=True)
+class _Sighting:
+    """An object box (detect pixels) and its attribute boxes seen at time `t`, from an update or a snapshot."""
+
+    t: float
+    box: tuple[float, float, float, float] | None
+    score: float | None
+    attributes: Sequence[AttributeBox]
 
 
 class TrackStore:
@@ -140,6 +152,13 @@ class TrackStore:
             ),
         )
 
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One transaction under the lock: committed when the block ends, rolled back if it raises."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            yield
+
     def _keyframe(self, event_id: str, t: float, kind: str, box: RelBox, score: float | None, source: str) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO keyframe VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -159,20 +178,23 @@ class TrackStore:
             zones=[*state.entered_zones, *state.current_zones],
             attributes=state.attributes,
         )
-        t = state.time
-        if state.box is not None:
-            self._keyframe(state.id, t, OBJECT_KIND, RelBox.from_detect_pixels(state.box, detect), state.score, "mqtt")
-        for attr in state.current_attributes:
-            self._keyframe(state.id, t, attr.label, RelBox.from_detect_pixels(attr.box, detect), attr.score, "mqtt")
+        sighting = _Sighting(state.time, state.box, state.score, state.current_attributes)
+        self._sighting(state.id, sighting, detect, "mqtt")
         snap = state.snapshot
         if snap is not None and snap.frame_time is not None:
-            if snap.box is not None:
-                box = RelBox.from_detect_pixels(snap.box, detect)
-                self._keyframe(state.id, snap.frame_time, OBJECT_KIND, box, snap.score, "snapshot")
-            for attr in snap.attributes:
-                box = RelBox.from_detect_pixels(attr.box, detect)
-                self._keyframe(state.id, snap.frame_time, attr.label, box, attr.score, "snapshot")
+            self._sighting(
+                state.id, _Sighting(snap.frame_time, snap.box, snap.score, snap.attributes), detect, "snapshot"
+            )
         self._path(state.id, [(p.t, p.x, p.y) for p in state.path_data])
+
+    def _sighting(self, event_id: str, seen: _Sighting, detect: Size, source: str) -> None:
+        """Keyframes for the object box and each attribute box seen at one moment."""
+        if seen.box is not None:
+            box = RelBox.from_detect_pixels(seen.box, detect)
+            self._keyframe(event_id, seen.t, OBJECT_KIND, box, seen.score, source)
+        for attr in seen.attributes:
+            box = RelBox.from_detect_pixels(attr.box, detect)
+            self._keyframe(event_id, seen.t, attr.label, box, attr.score, source)
 
     def _path(self, event_id: str, points: Iterable[tuple[float, float, float]]) -> None:
         self._db.executemany(
@@ -182,8 +204,7 @@ class TrackStore:
 
     def add_event_message(self, message: EventMessage, detect: Size) -> None:
         """Store one `<prefix>/events` message; `detect` is the camera's detect resolution."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
+        with self._write():
             if message.before is not None:
                 # The earlier state is real too (even the false-positive one): more boxes mask more.
                 self._state(message.before, detect)
@@ -191,8 +212,7 @@ class TrackStore:
 
     def add_api_event(self, event: ApiEvent, detect: Size | None = None) -> None:
         """Store an event from `GET /api/events` (backfill): metadata and path; boxes come from the timeline."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
+        with self._write():
             self._upsert_object(
                 event_id=event.id,
                 camera=event.camera,
@@ -210,8 +230,7 @@ class TrackStore:
     def add_timeline(self, event: ApiEvent, entries: Iterable[TimelineEntry]) -> int:
         """Store an event's timeline rows as object keyframes; returns how many rows carried a box."""
         count = 0
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
+        with self._write():
             for entry in entries:
                 if entry.source_id not in (None, event.id) or entry.data.box is None:
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,11 +17,11 @@ from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateConnectionError, FrigateNotFoundError
 from frigate_privacy.policy.escrow_link import EscrowStore
 from frigate_privacy.policy.exports_link import ExportRegistryLike, ref
-from frigate_privacy.policy.journal import StepJournal
+from frigate_privacy.policy.journal import StepJournal, journal_path
 from frigate_privacy.policy.media_files import delete_media_file, resolve_media_file
 from frigate_privacy.policy.steps import Step, StepKind
 
-__all__ = ["ApplyContext", "StepOutcome", "StepStatus", "apply_steps", "settle_journal"]
+__all__ = ["ApplyContext", "StepOutcome", "StepStatus", "apply_steps", "restart_frigate", "settle_journal"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,49 @@ class ApplyContext:
     registry: ExportRegistryLike | None = None
     media_root: Path | None = None
     escrow: EscrowStore | None = None
+
+    @classmethod
+    def for_job(
+        cls,
+        job: str,
+        data_dir: Path,
+        *,
+        client: FrigateClient,
+        audit: AuditLog,
+        action: AuditAction,
+        actor: str,
+        role: str,
+        registry: ExportRegistryLike | None = None,
+        media_root: Path | None = None,
+        escrow: EscrowStore | None = None,
+    ) -> ApplyContext:
+        """One run of a policy job: the job's journal in the data directory and a fresh run id for the audit log."""
+        return cls(
+            client=client,
+            journal=StepJournal(journal_path(data_dir, job)),
+            audit=audit,
+            action=action,
+            actor=actor,
+            role=role,
+            run_id=secrets.token_hex(6),
+            registry=registry,
+            media_root=media_root,
+            escrow=escrow,
+        )
+
+
+def restart_frigate(ctx: ApplyContext, reason: str) -> None:
+    """Restart Frigate so that applied config changes take effect, and audit the restart under this run."""
+    ctx.client.restart()
+    ctx.audit.record(
+        actor=ctx.actor,
+        role=ctx.role,
+        action=AuditAction.config_change,
+        target="frigate restart",
+        reason=reason,
+        result=AuditResult.success,
+        details={"api": "POST /api/restart", "run": ctx.run_id},
+    )
 
 
 def _execute(ctx: ApplyContext, step: Step) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -21,10 +20,8 @@ from frigate_privacy.frigate.listener import FrigateListener
 from frigate_privacy.frigate.models import CameraSnapshot
 from frigate_privacy.frigate.segment_probe import newest_segment, segment_has_audio
 from frigate_privacy.frigate.survey import AudioFacts
-from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps
+from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps, restart_frigate
 from frigate_privacy.policy.audio_plan import AudioPlan, plan_audio
-from frigate_privacy.policy.journal import StepJournal
-from frigate_privacy.policy.retention import journal_path
 
 __all__ = ["AudioGuard", "AudioReport", "audio_facts", "audio_guard_for", "run_audio"]
 
@@ -99,14 +96,14 @@ def run_audio(
         return report
     if audit is None:
         raise ValueError("enforcing the audio policy needs the audit log")
-    ctx = ApplyContext(
+    ctx = ApplyContext.for_job(
+        "audio",
+        cfg.storage.data_dir,
         client=client,
-        journal=StepJournal(journal_path(cfg.storage.data_dir, "audio")),
         audit=audit,
         action=AuditAction.audio_enforce,
         actor=actor,
         role=role,
-        run_id=secrets.token_hex(6),
     )
     report.outcomes = apply_steps(ctx, plan.steps)
     by_camera = {o.step.camera: o for o in report.outcomes}
@@ -132,16 +129,7 @@ def run_audio(
         )
     failed = any(o.status in (StepStatus.failed, StepStatus.not_attempted) for o in report.outcomes)
     if restart and plan.restart_needed and not failed:
-        client.restart()
-        audit.record(
-            actor=actor,
-            role=role,
-            action=AuditAction.config_change,
-            target="frigate restart",
-            reason="apply audio-free record args",
-            result=AuditResult.success,
-            details={"api": "POST /api/restart", "run": ctx.run_id},
-        )
+        restart_frigate(ctx, "apply audio-free record args")
         report.restarted = True
     return report
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +21,7 @@ from frigate_privacy.policy.escrow_link import EscrowStore, no_escrow_note
 from frigate_privacy.policy.exports_link import ExportRegistryLike, close_registry, open_export_registry, ref
 from frigate_privacy.policy.gather import all_events, all_reviews, base_state, with_face_crops, with_recordings
 from frigate_privacy.policy.inventory import FrigateState
-from frigate_privacy.policy.journal import StepJournal
 from frigate_privacy.policy.plan_erasure import ErasurePlan, ErasureSelector, plan_erasure
-from frigate_privacy.policy.retention import journal_path
 from frigate_privacy.policy.steps import Step, StepKind
 
 __all__ = ["ErasureReport", "gather_erasure", "run_erasure"]
@@ -196,14 +193,14 @@ def _run_erasure(
         return ErasureReport(plan, applied=False, started=started)
     if audit is None:
         raise ValueError("applying an erasure needs the audit log")
-    ctx = ApplyContext(
+    ctx = ApplyContext.for_job(
+        erasure_job_name(selector),
+        cfg.storage.data_dir,
         client=client,
-        journal=StepJournal(journal_path(cfg.storage.data_dir, erasure_job_name(selector))),
         audit=audit,
         action=AuditAction.erasure,
         actor=actor,
         role=role,
-        run_id=secrets.token_hex(6),
         registry=registry,
         media_root=cfg.frigate.media_root,
         escrow=escrow,

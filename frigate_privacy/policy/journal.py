@@ -11,7 +11,12 @@ from typing import Any
 from frigate_privacy.crypto.atomic_file import AtomicFile
 from frigate_privacy.errors import PrivacyError
 
-__all__ = ["StepJournal"]
+__all__ = ["StepJournal", "journal_path"]
+
+
+def journal_path(data_dir: Path, job: str) -> Path:
+    """Where a policy job keeps its step journal."""
+    return Path(data_dir) / "policy" / f"{job}-journal.json"
 
 
 class StepJournal:

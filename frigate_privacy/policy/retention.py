@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.actions import AuditAction
 from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
-from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps
+from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps, restart_frigate
 from frigate_privacy.policy.exports_link import ExportRegistryLike, close_registry, open_export_registry
 from frigate_privacy.policy.gather import gather_retention
-from frigate_privacy.policy.journal import StepJournal
+from frigate_privacy.policy.journal import journal_path
 from frigate_privacy.policy.plan_retention import RetentionPlan, plan_retention
 from frigate_privacy.policy.steps import StepKind
 
+# journal_path is re-exported: callers knew it from here before it moved to policy.journal.
 __all__ = ["RetentionReport", "journal_path", "run_retention"]
-
-
-def journal_path(data_dir: Path, job: str) -> Path:
-    """Where a policy job keeps its step journal."""
-    return Path(data_dir) / "policy" / f"{job}-journal.json"
 
 
 @dataclass
@@ -90,14 +84,14 @@ def _run_retention(
         return RetentionReport(plan, applied=False)
     if audit is None:
         raise ValueError("applying a retention plan needs the audit log")
-    ctx = ApplyContext(
+    ctx = ApplyContext.for_job(
+        "retention",
+        cfg.storage.data_dir,
         client=client,
-        journal=StepJournal(journal_path(cfg.storage.data_dir, "retention")),
         audit=audit,
         action=AuditAction.retention_delete,
         actor=actor,
         role=role,
-        run_id=secrets.token_hex(6),
         registry=registry,
         media_root=cfg.frigate.media_root,
     )
@@ -108,15 +102,6 @@ def _run_retention(
         o.status is StepStatus.pending_restart for o in outcomes
     )
     if restart and waiting and report.complete:
-        client.restart()
-        audit.record(
-            actor=actor,
-            role=role,
-            action=AuditAction.config_change,
-            target="frigate restart",
-            reason="apply lowered retention settings",
-            result=AuditResult.success,
-            details={"api": "POST /api/restart", "run": ctx.run_id},
-        )
+        restart_frigate(ctx, "apply lowered retention settings")
         report.restarted = True
     return report

@@ -7,7 +7,14 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from frigate_privacy.frigate.boxes import PixelBox, RelBox, Size
-from frigate_privacy.frigate.models.base import Box4, CameraNameStr, EventId, FrigatePayload, split_label_score
+from frigate_privacy.frigate.models.base import (
+    Box4,
+    CameraNameStr,
+    EventId,
+    FrigatePayload,
+    SubLabelName,
+    split_label_score,
+)
 from frigate_privacy.frigate.models.tracked_object import PathPoint
 
 __all__ = ["ApiAttribute", "ApiEvent", "ApiEventData", "TimelineData", "TimelineEntry"]
@@ -58,7 +65,7 @@ class ApiEvent(FrigatePayload):
     id: EventId
     camera: CameraNameStr
     label: str
-    sub_label: str | None = None
+    sub_label: SubLabelName = None
     start_time: float
     end_time: float | None = None
     false_positive: bool | None = None
@@ -67,14 +74,6 @@ class ApiEvent(FrigatePayload):
     has_snapshot: bool = False
     retain_indefinitely: bool = False
     data: ApiEventData = Field(default_factory=ApiEventData)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _sub_label_pair(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("sub_label"), list):
-            data = dict(data)
-            data["sub_label"] = split_label_score(data["sub_label"]).name
-        return data
 
     def box_in_record(self, detect: Size, record: Size) -> PixelBox | None:
         """The snapshot-frame box in the recording's pixels (relative, so `detect` is not needed)."""
@@ -88,17 +87,9 @@ class TimelineData(FrigatePayload):
     box: Box4 | None = None
     region: Box4 | None = None
     label: str | None = None
-    sub_label: str | None = None
+    sub_label: SubLabelName = None
     zones: list[str] = Field(default_factory=list)
     attribute: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _sub_label_pair(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("sub_label"), list):
-            data = dict(data)
-            data["sub_label"] = split_label_score(data["sub_label"]).name
-        return data
 
 
 class TimelineEntry(FrigatePayload):

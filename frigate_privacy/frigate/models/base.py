@@ -15,6 +15,7 @@ __all__ = [
     "EventId",
     "FrigatePayload",
     "LabelScore",
+    "SubLabelName",
     "split_label_score",
 ]
 
@@ -71,3 +72,12 @@ def split_label_score(value: Any) -> LabelScore:
             raise ValueError("label score must be a number")
         return LabelScore(name=value[0], score=None if score is None else float(score))
     raise ValueError("expected null, a string or [name, score]")
+
+
+def _name_of_label_pair(value: Any) -> Any:
+    # Lists are `[name, score]`; a bare string or null passes through to the str | None check.
+    return split_label_score(value).name if isinstance(value, list) else value
+
+
+# A sub label as a name alone: the REST API sends a string, some versions `[name, score]`.
+SubLabelName = Annotated[str | None, BeforeValidator(_name_of_label_pair)]
