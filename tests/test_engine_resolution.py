@@ -62,15 +62,30 @@ def _hits(dets: Detections, box: tuple[float, float, float, float]) -> bool:
     return bool(((b[:, 0] <= cx) & (b[:, 2] >= cx) & (b[:, 1] <= cy) & (b[:, 3] >= cy)).any())
 
 
-def test_a_26px_face_at_720p_is_found_at_the_planned_resolution_not_at_640(shared_data: Path) -> None:
-    from frigate_privacy.vision.detectors import build_face_detector
+# (model, detector_face_px, face height): YuNet_n finds the astronaut from 22 px even at 640 wide (11 px
+# in its input), so its case uses a 20 px face; CenterFace's uses 26 px. Both are missed at 640.
+CASES = [("yunet_n", PROFILE_PLANS[DetectionProfile.default].detector_face_px, 20), ("centerface", 20.0, 26)]
+
+
+@pytest.mark.parametrize(("model", "detector_face_px", "face_px"), CASES)
+def test_a_small_face_at_720p_is_found_at_the_planned_resolution_not_at_640(
+    model: str, detector_face_px: float, face_px: int, shared_data: Path
+) -> None:
+    from frigate_privacy.vision.detectors import build_face_model
 
     try:
-        fixed_640 = build_face_detector(DetectionProfile.default, input_width=640)
+        fixed_640 = build_face_model(model, input_width=640)
     except ModelError as err:
-        pytest.skip(f"CenterFace not installed ({err}); run: frigate-privacy models fetch")
-    frame, face = _small_face_frame(shared_data, 26)
-    plan = PROFILE_PLANS[DetectionProfile.default]
-    planned = ScaledFaceDetector(fixed_640, plan.min_face_px, plan.detector_face_px, plan.max_side)
-    assert not _hits(fixed_640.detect(frame), face)  # the old fixed width: the face is 13 px there
+        pytest.skip(f"{model} not installed ({err}); run: frigate-privacy models fetch")
+    frame, face = _small_face_frame(shared_data, face_px)
+    planned = ScaledFaceDetector(fixed_640, face_px, detector_face_px)
+    assert not _hits(fixed_640.detect(frame), face)  # the old fixed width: the face shrinks by half
     assert _hits(planned.detect(frame), face)
+
+
+def test_default_profile_pairs_yunet_for_small_faces_with_centerface_for_large() -> None:
+    plan = PROFILE_PLANS[DetectionProfile.default]
+    assert plan.model == "yunet_n" and plan.second is not None and plan.second.model == "centerface"
+    coarse = face_scale(1080, 1920, plan.min_face_px * plan.second.face_factor, plan.second.detector_face_px, None)
+    assert round(1920 * face_scale(1080, 1920, plan.min_face_px, plan.detector_face_px, None)) == 1280
+    assert round(1920 * coarse) == 544

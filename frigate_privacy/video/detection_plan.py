@@ -1,30 +1,46 @@
-"""How each detection profile runs its detectors: resolution of the face pass and detection cadence.
+"""How each detection profile runs its detectors: models, resolution of each face pass, detection cadence.
 
 The numbers come from docs/engine.md (measured on the generated clips of bench/synth.py); a camera's
-`masking` section can override each of them.
+`masking` section can override the size, cadence and width of the small-face pass.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frigate_privacy.config.masking import DetectionProfile, MaskingConfig
 
-__all__ = ["PROFILE_PLANS", "DetectionPlan", "effective_every", "plan_for"]
+__all__ = ["PROFILE_PLANS", "DetectionPlan", "SecondPass", "effective_every", "plan_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecondPass:
+    """A second face model on a coarse full-frame copy, for large faces the first model may miss."""
+
+    model: str
+    """Registry name of the model."""
+    face_factor: float
+    """The copy is sized for faces of `face_factor` x `min_face_px` (larger faces are found there)."""
+    detector_face_px: float
+    """Face height in this model's input above which it finds faces reliably."""
+    every: int = 1
+    """Run on every n-th detection frame (large faces move little relative to their size)."""
 
 
 @dataclass(frozen=True, slots=True)
 class DetectionPlan:
     """The detection strategy of one profile."""
 
+    model: str
+    """Registry name of the face model of the small-face pass (the pass sized for `min_face_px`)."""
     min_face_px: int
-    """Smallest face height (source pixels) the full-frame pass is sized to find."""
+    """Smallest face height (source pixels) the small-face pass is sized to find."""
     detector_face_px: float
     """Face height in the detector's own input above which the model finds faces reliably."""
     every: int
     """Run the detectors on every `every`-th frame; the tracker interpolates the frames between."""
     max_side: int | None
-    """Cap on the longer side of the detector input (None: up to the frame's own size)."""
+    """Cap on the longer side of the small-face pass's input (None: up to the frame's own size)."""
     person_every: int = 1
     """Run the person detector on every n-th detection frame (persons are large and slow to move)."""
     focus: bool = True
@@ -32,19 +48,33 @@ class DetectionPlan:
     (see `vision.focus`); False runs the fine pass on the whole frame every time."""
     full_every: int = 16
     """With `focus`: a fine full-frame pass on every n-th detection frame (faces that appear without motion)."""
+    focus_above: int = 1280
+    """With `focus`: focus only when the fine pass's longer side exceeds this (below, it cost more than it saved)."""
+    second: SecondPass | None = None
+    """A second model whose boxes are added to the first's (more masking, never less)."""
 
 
 PROFILE_PLANS: dict[DetectionProfile, DetectionPlan] = {
-    # CenterFace finds faces from about 20 px of its input reliably: a 24 px face needs 1088 px wide at
-    # 720p, 1600 at 1080p. Recall first; the motion focus keeps 1080p affordable. Every 3rd frame:
-    # every 4th split fast faces into unrelated tracks on the generated clips (leak-frames).
+    # Two models, union of their boxes. YuNet_n finds faces from about 16 px of its input at a quarter of
+    # CenterFace's cost per pixel, so it carries the small-face pass (1280 px wide at 1080p, 864 at
+    # 720p; CenterFace needed 1600 and 1088 for the same 24 px faces). CenterFace, the stronger model
+    # on large turned and occluded faces, looks at a coarse copy sized for faces of 3 x 24 px on every
+    # detection frame. Every 3rd frame: every 4th split fast faces into unrelated tracks (leak-frames).
+    # Motion focus engages only when the small-face pass would exceed 1280 px (above 1080p, e.g. 4K).
     DetectionProfile.default: DetectionPlan(
-        min_face_px=24, detector_face_px=20.0, every=3, max_side=None, person_every=2
+        model="yunet_n",
+        min_face_px=24,
+        detector_face_px=16.0,
+        every=3,
+        max_side=None,
+        person_every=3,
+        focus_above=1000,
+        second=SecondPass(model="centerface", face_factor=3.0, detector_face_px=20.0, every=2),
     ),
-    # YuNet_n is 3-4x cheaper per pixel and finds faces from about 16 px; throughput first. Its full
-    # pass is cheap enough that focusing saved nothing (measured), and its width is capped at 1280.
+    # YuNet_n alone, its width capped at 1280 and persons on every 3rd detection frame: throughput first.
+    # Its full pass is cheap enough that focusing saved nothing (measured).
     DetectionProfile.fast: DetectionPlan(
-        min_face_px=24, detector_face_px=16.0, every=3, max_side=1280, person_every=3, focus=False
+        model="yunet_n", min_face_px=24, detector_face_px=16.0, every=3, max_side=1280, person_every=3, focus=False
     ),
 }
 
@@ -52,14 +82,11 @@ PROFILE_PLANS: dict[DetectionProfile, DetectionPlan] = {
 def plan_for(cfg: MaskingConfig) -> DetectionPlan:
     """The profile's plan with the config's overrides applied."""
     base = PROFILE_PLANS[cfg.profile]
-    return DetectionPlan(
+    return replace(
+        base,
         min_face_px=cfg.min_face_px if cfg.min_face_px is not None else base.min_face_px,
-        detector_face_px=base.detector_face_px,
         every=cfg.detect_every if cfg.detect_every is not None else base.every,
         max_side=cfg.detect_width if cfg.detect_width is not None else base.max_side,
-        person_every=base.person_every,
-        focus=base.focus,
-        full_every=base.full_every,
     )
 
 

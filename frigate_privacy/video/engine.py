@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.masking.types import MaskRegion
-from frigate_privacy.video.detection_plan import effective_every, plan_for
+from frigate_privacy.video.detection_plan import DetectionPlan, effective_every, plan_for
 from frigate_privacy.video.errors import DetectionFailed
 from frigate_privacy.vision.box_mapping import concat_detections
 from frigate_privacy.vision.crops import DEFAULT_TARGET_FACE_PX, BatchDetector, detect_crops, head_regions
@@ -234,22 +234,12 @@ def build_engine(
     # Imported here so that importing the video package does not load onnxruntime.
     from frigate_privacy.masking.redactor import Redactor
     from frigate_privacy.masking.registry import load_style
-    from frigate_privacy.vision.detectors import build_face_detector, build_person_detector
-    from frigate_privacy.vision.focus import FocusedFaceDetector
-    from frigate_privacy.vision.resolution import ScaledFaceDetector
+    from frigate_privacy.vision.detectors import build_person_detector
     from frigate_privacy.vision.tracker import Tracker
 
     style = load_style(cfg.style)
     plan = plan_for(cfg)
-    face_detector: BatchDetector | None = None
-    if cfg.faces:
-        model = build_face_detector(cfg.profile, threshold=cfg.face_threshold, models_dir=models_dir, settings=settings)
-        if plan.focus:
-            face_detector = FocusedFaceDetector(
-                model, plan.min_face_px, plan.detector_face_px, plan.max_side, full_every=plan.full_every
-            )
-        else:
-            face_detector = ScaledFaceDetector(model, plan.min_face_px, plan.detector_face_px, plan.max_side)
+    face_detector = _face_passes(plan, cfg.face_threshold, models_dir, settings) if cfg.faces else None
     wants_persons = cfg.bodies or (cfg.faces and cfg.head_fallback)
     person_detector = (
         build_person_detector(threshold=cfg.person_threshold, models_dir=models_dir, settings=settings)
@@ -277,3 +267,40 @@ def build_engine(
         detect_every=every,
         person_every=person_every,
     )
+
+
+def _face_passes(
+    plan: DetectionPlan, threshold: float | None, models_dir: Path | None, settings: SessionSettings | None
+) -> BatchDetector:
+    """The plan's face detector: the small-face pass, plus the second model's coarse pass when planned.
+
+    `threshold` (the config's) applies to the small-face model; a second model keeps its own default,
+    because the two models' scores are not on one scale (CenterFace 0.2 and YuNet_n 0.5 mask alike).
+    """
+    from frigate_privacy.vision.detectors import build_face_model
+    from frigate_privacy.vision.focus import FocusedFaceDetector
+    from frigate_privacy.vision.resolution import FacePasses, ScaledFaceDetector
+
+    model = build_face_model(plan.model, threshold, models_dir=models_dir, settings=settings)
+    small: BatchDetector
+    if plan.focus:
+        small = FocusedFaceDetector(
+            model,
+            plan.min_face_px,
+            plan.detector_face_px,
+            plan.max_side,
+            full_every=plan.full_every,
+            min_side=plan.focus_above,
+        )
+    else:
+        small = ScaledFaceDetector(model, plan.min_face_px, plan.detector_face_px, plan.max_side)
+    if plan.second is None:
+        return small
+    second = plan.second
+    coarse = ScaledFaceDetector(
+        build_face_model(second.model, models_dir=models_dir, settings=settings),
+        plan.min_face_px * second.face_factor,
+        second.detector_face_px,
+        plan.max_side,
+    )
+    return FacePasses([small, coarse], [1, second.every], nms_iou=small.nms_iou)

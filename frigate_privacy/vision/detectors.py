@@ -1,6 +1,7 @@
 """The public entry point of vision: build the face and person detectors a pipeline needs.
 
     face = build_face_detector(DetectionProfile.default)       # CenterFace, threshold 0.2, 640 px by default
+    small = build_face_model("yunet_n")                         # a model by registry name
     persons = build_person_detector()                           # YOLOX-Nano, threshold 0.3
     dets = face.detect(frame_bgr)                               # boxes in frame pixels
     heads = detect_crops(face, frame_bgr, head_regions(persons.detect(frame_bgr).boxes))
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from frigate_privacy.config.masking import DetectionProfile
+from frigate_privacy.errors import ModelError
 from frigate_privacy.vision.centerface import make_centerface
 from frigate_privacy.vision.crops import BatchDetector, detect_crops, head_regions
 from frigate_privacy.vision.model_files import resolve_model
@@ -30,6 +32,7 @@ __all__ = [
     "BatchDetector",
     "SessionSettings",
     "build_face_detector",
+    "build_face_model",
     "build_person_detector",
     "detect_crops",
     "head_regions",
@@ -60,9 +63,27 @@ def build_face_detector(
     models_dir: Path | None = None,
     settings: SessionSettings | None = None,
 ) -> BatchDetector:
-    """The face detector of `profile` (`default` = CenterFace, `fast` = YuNet_n), ready to run."""
-    name = FACE_MODEL[DetectionProfile(profile)]
+    """The single face model of `profile` (`default` = CenterFace, `fast` = YuNet_n), ready to run.
+
+    The redaction engine combines models per profile itself (video.detection_plan) through
+    `build_face_model`; this is the one-model detector for direct use.
+    """
+    return build_face_model(
+        FACE_MODEL[DetectionProfile(profile)], threshold, input_width, models_dir=models_dir, settings=settings
+    )
+
+
+def build_face_model(
+    name: str,
+    threshold: float | None = None,
+    input_width: int | None = None,
+    models_dir: Path | None = None,
+    settings: SessionSettings | None = None,
+) -> BatchDetector:
+    """The face model registered as `name` (`centerface`, `yunet_n`) at its default or the given threshold."""
     spec = get_spec(name)
+    if spec.kind != "face" or name not in DEFAULT_FACE_THRESHOLD:
+        raise ModelError(f"{name} is not a face model; face models: {', '.join(sorted(DEFAULT_FACE_THRESHOLD))}")
     session = create_session(resolve_model(name, _search_dirs(models_dir)), settings)
     thr = DEFAULT_FACE_THRESHOLD[name] if threshold is None else threshold
     width = DEFAULT_FACE_INPUT_WIDTH[name] if input_width is None else input_width
