@@ -69,7 +69,7 @@ PROFILE_PLANS: dict[DetectionProfile, DetectionPlan] = {
         max_side=None,
         person_every=3,
         focus_above=1000,
-        second=SecondPass(model="centerface", face_factor=3.0, detector_face_px=20.0, every=2),
+        second=SecondPass(model="centerface", face_factor=3.0, detector_face_px=20.0, every=3),
     ),
     # YuNet_n alone, its width capped at 1280 and persons on every 3rd detection frame: throughput first.
     # Its full pass is cheap enough that focusing saved nothing (measured).

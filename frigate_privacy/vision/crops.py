@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from frigate_privacy.vision.box_mapping import concat_detections, to_frame
 from frigate_privacy.vision.nms import nms
-from frigate_privacy.vision.preprocess import resize_by
+from frigate_privacy.vision.resolution import shrink
 from frigate_privacy.vision.types import Detections, Detector, Frame
 
 __all__ = ["BatchDetector", "detect_crops", "head_regions"]
@@ -88,7 +88,7 @@ def detect_crops(
     found: list[Detections] = []
     for start in range(0, order.size, batch_size):
         chunk = order[start : start + batch_size]
-        crops = [resize_by(frame[y1[i] : y2[i], x1[i] : x2[i]], float(scales[i])) for i in chunk]
+        crops = [shrink(frame[y1[i] : y2[i], x1[i] : x2[i]], float(scales[i])) for i in chunk]
         for i, dets in zip(chunk, detector.detect_many(crops), strict=True):
             found.append(to_frame(dets, float(scales[i]), (float(x1[i]), float(y1[i]))))
     merged = concat_detections(found)

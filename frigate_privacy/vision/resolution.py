@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import cv2
 
 from frigate_privacy.vision.box_mapping import concat_detections, to_frame
-from frigate_privacy.vision.crops import BatchDetector
 from frigate_privacy.vision.nms import nms
 from frigate_privacy.vision.preprocess import check_frame, resize_by
 from frigate_privacy.vision.types import Detections, Detector, Frame
+
+if TYPE_CHECKING:  # crops uses `shrink` from here; the protocol is only needed for annotations
+    from frigate_privacy.vision.crops import BatchDetector
 
 __all__ = ["FacePasses", "ScaledFaceDetector", "face_scale", "scaled_detect", "shrink"]
 
@@ -136,4 +138,4 @@ class FacePasses:
         first = self.passes[0]
         if not hasattr(first, "detect_many"):
             raise TypeError(f"{type(first).__name__} cannot detect in crops")
-        return cast(BatchDetector, first).detect_many(images)
+        return cast("BatchDetector", first).detect_many(images)
