@@ -12,7 +12,7 @@ __all__ = ["DetectionProfile", "MaskingConfig", "PrivacyZone", "ZoneFill"]
 
 
 class DetectionProfile(StrEnum):
-    """Detector trade-off: `default` (CenterFace, best recall) or `fast` (YuNet, throughput)."""
+    """Detector trade-off: `default` (YuNet_n plus CenterFace, recall first) or `fast` (YuNet_n alone, throughput)."""
 
     default = "default"
     fast = "fast"
@@ -64,14 +64,22 @@ class MaskingConfig(PrivacyBaseModel):
     profile: DetectionProfile = Field(
         default=DetectionProfile.default,
         title="Detection profile",
-        description="`default` uses CenterFace for recall; `fast` uses YuNet for throughput.",
+        description=(
+            "`default` runs YuNet_n sized for the smallest face (above 1000 px wide only on what moved, with "
+            "a whole-frame pass every 16th detection) plus CenterFace on a coarse copy for large, turned or "
+            "occluded faces (every 3rd detection frame), and masks what either finds; `fast` runs YuNet_n "
+            "alone on the whole frame with its input capped at 1280 px, for throughput."
+        ),
     )
     face_threshold: float | None = Field(
         default=None,
         ge=0.01,
         le=0.99,
         title="Face threshold",
-        description="Detector score that starts a mask; empty uses the profile's privacy-leaning default.",
+        description=(
+            "Score at which the small-face model (YuNet_n) starts a mask; empty uses its privacy-leaning "
+            "default (0.5). The default profile's CenterFace pass keeps its own 0.2 (the scores differ in scale)."
+        ),
     )
     min_face_px: int | None = Field(
         default=None,
@@ -79,7 +87,7 @@ class MaskingConfig(PrivacyBaseModel):
         le=512,
         title="Smallest face",
         description=(
-            "Face height in source pixels that the full-frame detection pass is sized to find; the detector "
+            "Face height in source pixels that the small-face detection pass is sized to find; the detector "
             "input is scaled so such a face stays detectable. Lower finds smaller faces at a higher cost. "
             "Empty uses the profile's value (24)."
         ),
