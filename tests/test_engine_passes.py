@@ -99,3 +99,27 @@ def test_default_engine_runs_both_models(shared_models: Path) -> None:
     assert isinstance(passes, FacePasses)
     names = [getattr(p, "_detector").spec.name for p in passes.passes]  # noqa: B009 (test reaches in on purpose)
     assert names == ["yunet_n", "centerface"]
+
+
+def test_default_profile_without_yunet_falls_back_to_centerface_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """YuNet_n is not on PyPI: a user with only `models fetch` (CenterFace) still gets faces masked."""
+    from frigate_privacy.video.detection_plan import CENTERFACE_ONLY
+    from frigate_privacy.video.engine import build_engine
+    from frigate_privacy.vision.model_files import CACHE_ENV, resolve_model
+
+    try:
+        centerface = resolve_model("centerface")
+    except ModelError as err:
+        pytest.skip(f"CenterFace not installed ({err}); run: frigate-privacy models fetch")
+    (tmp_path / centerface.name).symlink_to(centerface)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    with pytest.raises(ModelError, match="yunet_n"):
+        resolve_model("yunet_n")  # the premise: YuNet_n really is absent here
+    with caplog.at_level("WARNING"):
+        engine = build_engine(MaskingConfig(head_fallback=False), 15.0)
+    assert "yunet_n" in caplog.text and "centerface alone" in caplog.text
+    faces = engine._faces
+    assert getattr(faces, "_detector").spec.name == "centerface"  # noqa: B009
+    assert (faces.min_face_px, faces.detector_face_px) == (CENTERFACE_ONLY.min_face_px, 20.0)  # type: ignore[union-attr]

@@ -6,13 +6,14 @@ detector that raises stops the run (fail closed): no frame leaves the engine wit
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from frigate_privacy.config.masking import MaskingConfig
-from frigate_privacy.errors import PrivacyError
+from frigate_privacy.errors import ModelError, PrivacyError
 from frigate_privacy.masking.types import MaskRegion
 from frigate_privacy.video.detection_plan import DetectionPlan, effective_every, plan_for
 from frigate_privacy.video.errors import DetectionFailed
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # the session module loads onnxruntime, which importing the v
     from frigate_privacy.vision.session import SessionSettings
 
 __all__ = ["EngineStats", "RedactionEngine", "RegionFilter", "build_engine"]
+
+logger = logging.getLogger(__name__)
 
 # Head crops are only worth their cost for persons whose face the full-frame pass likely misses: those
 # whose expected face (0.4 of the head region's width, see vision.crops) is below this many pixels.
@@ -238,7 +241,7 @@ def build_engine(
     from frigate_privacy.vision.tracker import Tracker
 
     style = load_style(cfg.style)
-    plan = plan_for(cfg)
+    plan = _installed(plan_for(cfg), models_dir) if cfg.faces else plan_for(cfg)
     face_detector = _face_passes(plan, cfg.face_threshold, models_dir, settings) if cfg.faces else None
     wants_persons = cfg.bodies or (cfg.faces and cfg.head_fallback)
     person_detector = (
@@ -267,6 +270,22 @@ def build_engine(
         detect_every=every,
         person_every=person_every,
     )
+
+
+def _installed(plan: DetectionPlan, models_dir: Path | None) -> DetectionPlan:
+    """`plan`, or its fallback when its small-face model is not installed (masking stays on, only slower)."""
+    from frigate_privacy.vision.model_files import resolve_model
+
+    if plan.fallback is None:
+        return plan
+    try:
+        resolve_model(plan.model, (models_dir,) if models_dir is not None else ())
+    except ModelError as err:
+        logger.warning(
+            "%s. Until then faces are found with %s alone, at about two thirds of the speed.", err, plan.fallback.model
+        )
+        return plan.fallback
+    return plan
 
 
 def _face_passes(
