@@ -13,27 +13,42 @@ from frigate_privacy.errors import PrivacyError
 
 __all__ = ["main"]
 
-# One module per subcommand; each exposes `register(subparsers)` and sets `func` on its parser.
-# Adding a command is adding its module name here.
-COMMAND_MODULES: tuple[str, ...] = (
-    "frigate_privacy.cli.config_cmd",
-    "frigate_privacy.cli.models_cmd",
-    "frigate_privacy.cli.check_cmd",
-    "frigate_privacy.cli.redact_cmd",
-    "frigate_privacy.cli.keys_cmd",
-    "frigate_privacy.cli.audit_cmd",
-    "frigate_privacy.cli.export_cmd",
-    "frigate_privacy.cli.retention_cmd",
-    "frigate_privacy.cli.erase_cmd",
-    "frigate_privacy.cli.audio_cmd",
-    "frigate_privacy.cli.demo_cmd",
-)
+# Each command's module exposes `register(subparsers)` and sets `func` on its parser. The table maps
+# command names to modules so that running one command imports only its module: importing all of them
+# (ONNX, the Frigate client, PyAV, ...) would add a noticeable start-up cost to every short run.
+COMMANDS: dict[str, str] = {
+    "config": "frigate_privacy.cli.config_cmd",
+    "models": "frigate_privacy.cli.models_cmd",
+    "check": "frigate_privacy.cli.check_cmd",
+    "redact": "frigate_privacy.cli.redact_cmd",
+    "keys": "frigate_privacy.cli.keys_cmd",
+    "audit": "frigate_privacy.cli.audit_cmd",
+    "export": "frigate_privacy.cli.export_cmd",
+    "verify": "frigate_privacy.cli.export_cmd",
+    "decrypt": "frigate_privacy.cli.export_cmd",
+    "retention": "frigate_privacy.cli.retention_cmd",
+    "erase": "frigate_privacy.cli.erase_cmd",
+    "audio": "frigate_privacy.cli.audio_cmd",
+    "demo": "frigate_privacy.cli.demo_cmd",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 logger = logging.getLogger("frigate_privacy")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every registered subcommand."""
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line, or None (help, version, a typo): then all are loaded."""
+    words = iter(argv)
+    for word in words:
+        if word == "--log-level":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with one command's subparser, or with every command when `command` is None."""
     parser = argparse.ArgumentParser(
         prog="frigate-privacy",
         description="Privacy layer for Frigate NVR: masking, redacted encrypted exports, retention, audit.",
@@ -47,14 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
+    modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and turn our errors into a message and an exit code, never a traceback."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen_command(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
