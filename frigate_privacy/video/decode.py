@@ -54,7 +54,7 @@ class VideoSource:
             raise CorruptMediaError(f"{path} is not a readable video: {_reason(err)}") from None
         if not self._container.streams.video:
             self._container.close()
-            raise CorruptMediaError(f"{path} has no video stream")
+            raise CorruptMediaError(f"{path} is not a readable video: it has no video stream")
         self._video = self._container.streams.video[0]
         # Frame threads speed up H.264/H.265 decoding a lot; errors still surface, only a few frames later.
         self._video.thread_type = "AUTO"

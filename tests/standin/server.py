@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 import secrets
 import ssl
@@ -189,7 +190,7 @@ class FrigateStandin:
         if self._server is not None:
             return self
         self.scan_media()
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self))
+        server = self._bind()
         server.daemon_threads = True
         if self._ssl is not None:
             server.socket = self._ssl.wrap_socket(server.socket, server_side=True)
@@ -198,6 +199,17 @@ class FrigateStandin:
         self._thread = threading.Thread(target=server.serve_forever, name="frigate-standin", daemon=True)
         self._thread.start()
         return self
+
+    def _bind(self) -> ThreadingHTTPServer:
+        """Bind the same port again; right after a stop the old socket may still hold it for a moment."""
+        deadline = time.monotonic() + 5.0
+        while True:
+            try:
+                return ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self))
+            except OSError as err:
+                if err.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def stop(self) -> None:
         """Stop serving (Frigate is down: connections are refused)."""
