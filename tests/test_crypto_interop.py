@@ -3,58 +3,19 @@
 from __future__ import annotations
 
 import os
-import pty
-import select
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from frigate_privacy.crypto.age import EncryptingWriter, decrypt_file
 from frigate_privacy.crypto.age_keys import generate_identity_file, load_identities, load_recipients
+from tests.age_terminal import age_on_a_terminal
 
 AGE = shutil.which("age")
 pytestmark = pytest.mark.skipif(AGE is None, reason="the age CLI is not installed")
 PASSPHRASE = "amber-Lantern-58-fjord"
-
-
-def _age_on_a_terminal(args: list[str], passphrase: str, timeout: float = 60.0) -> tuple[int, str]:
-    """Run age with a pseudo-terminal as its controlling tty and type the passphrase at each prompt."""
-    assert AGE is not None
-    pid, fd = pty.fork()
-    if pid == 0:  # child: the pty is now /dev/tty, where age reads passphrases
-        try:
-            os.execv(AGE, [AGE, *args])
-        finally:
-            os._exit(127)
-    seen = b""
-    answered = 0
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(fd, 1024)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-                if seen.lower().count(b"passphrase") > answered:
-                    answered += 1
-                    os.write(fd, passphrase.encode() + b"\n")
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
-        else:
-            os.kill(pid, 9)
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
-    finally:
-        os.close(fd)
 
 
 def _payload() -> bytes:
@@ -76,7 +37,7 @@ def test_age_cli_decrypts_our_passphrase_output(tmp_path: Path) -> None:
     data = _payload()
     with EncryptingWriter(tmp_path / "p.age", passphrase=PASSPHRASE) as out:
         out.write(data)
-    code, screen = _age_on_a_terminal(["-d", "-o", str(tmp_path / "p.out"), str(tmp_path / "p.age")], PASSPHRASE)
+    code, screen = age_on_a_terminal(["-d", "-o", str(tmp_path / "p.out"), str(tmp_path / "p.age")], PASSPHRASE)
     assert code == 0, screen
     assert (tmp_path / "p.out").read_bytes() == data
 
@@ -84,7 +45,7 @@ def test_age_cli_decrypts_our_passphrase_output(tmp_path: Path) -> None:
 def test_age_cli_rejects_our_passphrase_output_with_a_wrong_passphrase(tmp_path: Path) -> None:
     with EncryptingWriter(tmp_path / "p.age", passphrase=PASSPHRASE) as out:
         out.write(b"footage")
-    code, _ = _age_on_a_terminal(["-d", "-o", str(tmp_path / "p.out"), str(tmp_path / "p.age")], "wrong-Passphrase-11")
+    code, _ = age_on_a_terminal(["-d", "-o", str(tmp_path / "p.out"), str(tmp_path / "p.age")], "wrong-Passphrase-11")
     assert code != 0
 
 
@@ -102,7 +63,7 @@ def test_we_decrypt_a_file_age_cli_encrypted_to_a_recipient(tmp_path: Path) -> N
 def test_we_decrypt_a_file_age_cli_encrypted_with_a_passphrase(tmp_path: Path) -> None:
     data = _payload()
     (tmp_path / "plain").write_bytes(data)
-    code, screen = _age_on_a_terminal(["-p", "-o", str(tmp_path / "c.age"), str(tmp_path / "plain")], PASSPHRASE)
+    code, screen = age_on_a_terminal(["-p", "-o", str(tmp_path / "c.age"), str(tmp_path / "plain")], PASSPHRASE)
     assert code == 0, screen
     decrypt_file(tmp_path / "c.age", tmp_path / "c.out", passphrase=PASSPHRASE)
     assert (tmp_path / "c.out").read_bytes() == data

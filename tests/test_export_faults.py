@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import signal
 import socket
@@ -33,6 +31,7 @@ from frigate_privacy.export.errors import NoRecordingsError, SourceInterrupted
 from frigate_privacy.export.operations import OpenRequest, make_export, verify_export
 from frigate_privacy.export.staging import sweep_stale_staging
 from frigate_privacy.export.times import TimeRange
+from tests.age_terminal import age_on_a_terminal
 from tests.standin import FrigateStandin
 from tests.test_export_support import Scene, config, make_scene, models_ready, request
 
@@ -62,38 +61,6 @@ def made(scene: Scene, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     result = make_export(cfg, request(scene, load_recipients([key.recipient])[0]), role="admin")
     (tmp / "cfg.yml").write_text(yaml.safe_dump(cfg.model_dump(mode="json")))
     return {"file": result.path, "key": key.path, "data": tmp / "data", "cfg": tmp / "cfg.yml"}
-
-
-def _age_on_a_terminal(args: list[str], passphrase: str, timeout: float = 60.0) -> tuple[int, str]:
-    """Run the age CLI on a pseudo-terminal (where it reads passphrases) and type `passphrase` at each prompt."""
-    assert AGE is not None
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            os.execv(AGE, [AGE, *args])
-        finally:
-            os._exit(127)
-    seen, answered = b"", 0
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    chunk = os.read(fd, 1024)
-                except OSError:  # the child closed the terminal
-                    break
-                seen += chunk
-                if seen.lower().count(b"passphrase") > answered:
-                    answered += 1
-                    os.write(fd, passphrase.encode() + b"\n")
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
-        os.kill(pid, signal.SIGKILL)  # timed out
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
-    finally:
-        os.close(fd)
 
 
 def _cli(*args: str | Path) -> int:
@@ -339,7 +306,7 @@ def test_generated_passphrase_cli_and_age_interop(
     out = capsys.readouterr().out
     (passphrase,) = re.findall(r"passphrase \(shown only this once; store it safely\): (\S+)", out)
     (path,) = re.findall(r"export \S+: (\S+\.fpx\.age)", out)
-    code, screen = _age_on_a_terminal(["-d", "-o", str(tmp_path / "b.zip"), path], passphrase)
+    code, screen = age_on_a_terminal(["-d", "-o", str(tmp_path / "b.zip"), path], passphrase)
     assert code == 0, screen
     assert zipfile.ZipFile(tmp_path / "b.zip").testzip() is None
     os.environ["FP_EXPORT_TEST_PASS"] = passphrase
