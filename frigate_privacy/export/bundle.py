@@ -38,28 +38,6 @@ class _Sink(Protocol):
     def flush(self) -> None: ...
 
 
-class _SkipEmptyWrites:
-    """Passes writes on, except empty ones.
-
-    zipfile issues zero-length writes around headers; a streaming consumer may read an empty chunk as
-    the end of the stream (the ChunkPipe behind EncryptingWriter did, truncating the bundle).
-    """
-
-    def __init__(self, sink: _Sink) -> None:
-        self._sink = sink
-
-    def write(self, data: bytes) -> int:
-        if not data:
-            return 0
-        return self._sink.write(data)
-
-    def tell(self) -> int:
-        return self._sink.tell()
-
-    def flush(self) -> None:
-        self._sink.flush()
-
-
 class MemberWriter:
     """One member being written: hashes and counts what passes through."""
 
@@ -89,7 +67,7 @@ class BundleWriter:
     """A streaming ZIP of stored members; `files` lists the hash and size of each finished member."""
 
     def __init__(self, sink: _Sink, created: float | None = None) -> None:
-        self._zip = zipfile.ZipFile(_SkipEmptyWrites(sink), "w", compression=zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
+        self._zip = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
         self._date = time.gmtime(created if created is not None else time.time())[:6]
         self.files: list[FileEntry] = []
 
