@@ -233,3 +233,17 @@ def test_tls_verification_on_by_default_and_ca_file(tmp_path: Path) -> None:
         assert s.ca_cert is not None
         with _client(s.url, user="admin", password=PASSWORD, ca_file=s.ca_cert) as client:
             assert client.version().minor == 16
+
+
+def test_unexpected_answer_names_field_expected_got_and_version(tmp_path: Path) -> None:
+    with FrigateStandin("0.14", tmp_path / "media") as standin, _client(standin.url) as client:
+        assert client.config().version == "0.14"  # 0.14 serves the number 0.14
+        # a field we do not need, in a shape we do not know, never stops a command
+        standin.config["version"] = {"odd": True}
+        assert client.config().version is None
+        standin.config["cameras"]["front"]["record"]["enabled"] = "maybe"
+        with pytest.raises(FrigateApiError) as caught:
+            client.config()
+    message = str(caught.value)
+    assert "unexpected config from Frigate 0.14.1" in message
+    assert "cameras.front.record.enabled: expected a valid boolean" in message and "got 'maybe'" in message

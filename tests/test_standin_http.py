@@ -31,7 +31,7 @@ def test_version_and_config_shape(standin: FrigateStandin) -> None:
     text = requests.get(f"{standin.url}/api/version", timeout=5).text
     assert text.startswith({"0.14": "0.14.1-", "0.16": "0.16.4-", "0.18": "0.18.0-"}[v])
     cfg = requests.get(f"{standin.url}/api/config", timeout=5).json()
-    assert cfg["version"] == {"0.14": "0.14", "0.16": "0.16-0", "0.18": "0.18-0"}[v]
+    assert cfg["version"] == {"0.14": 0.14, "0.16": "0.16-0", "0.18": "0.18-0"}[v]
     assert "password" not in cfg["mqtt"]
     cam = cfg["cameras"]["front"]
     rec = cam["record"]

@@ -30,26 +30,13 @@ from frigate_privacy.frigate.models import (
     TimelineEntry,
 )
 from frigate_privacy.frigate.transport import FrigateTransport
+from frigate_privacy.frigate.unexpected import unexpected_answer
 from frigate_privacy.frigate.version import ConfigSetStyle, ExportStyle, FrigateVersion
 
 __all__ = ["FrigateClient"]
 
 T = TypeVar("T", bound=BaseModel)
 _CHUNK = 64 * 1024
-
-
-def _parse(model: type[T], data: Any, what: str) -> T:
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        raise FrigateApiError(f"unexpected {what} from Frigate ({err.error_count()} invalid field(s))") from None
-
-
-def _parse_list(model: type[T], data: Any, what: str) -> list[T]:
-    try:
-        return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
-    except ValidationError as err:
-        raise FrigateApiError(f"unexpected {what} from Frigate ({err.error_count()} invalid field(s))") from None
 
 
 def _listing_params(cameras: Sequence[str], after: float | None, before: float | None, limit: int) -> dict[str, Any]:
@@ -105,6 +92,30 @@ class FrigateClient:
         except ValueError:
             raise FrigateApiError(f"Frigate answered {method} {path} with something that is not JSON") from None
 
+    def _parse(self, model: type[T], data: Any, what: str) -> T:
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            raise unexpected_answer(what, err, self._version_label(data)) from None
+
+    def _parse_list(self, model: type[T], data: Any, what: str) -> list[T]:
+        try:
+            return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
+        except ValidationError as err:
+            raise unexpected_answer(what, err, self._version_label(data)) from None
+
+    def _version_label(self, answer: Any) -> str:
+        """The Frigate version for an error message; never raises (it runs while reporting an error)."""
+        if self._version is not None:
+            return str(self._version)
+        try:
+            return str(FrigateVersion.parse(self.transport.request("GET", "/api/version", idempotent=True).text))
+        except (FrigateApiError, ValueError):
+            pass
+        # The config answer itself names its schema version (the one answer that can fail before version()).
+        schema = answer.get("version") if isinstance(answer, dict) else None
+        return f"(config version {schema!r})" if schema is not None else "(version unknown)"
+
     def _require(self, supported: bool, what: str) -> None:
         if not supported:
             raise FrigateUnsupportedError(f"Frigate {self.version()} has no {what}")
@@ -136,7 +147,7 @@ class FrigateClient:
 
     def config(self) -> FrigateConfigSnapshot:
         """`GET /api/config`, parsed into the subset the plugin uses."""
-        return _parse(FrigateConfigSnapshot, self.raw_config(), "config")
+        return self._parse(FrigateConfigSnapshot, self.raw_config(), "config")
 
     def set_config(
         self, updates: Mapping[str, str], *, requires_restart: bool = True, update_topic: str | None = None
@@ -174,12 +185,12 @@ class FrigateClient:
         params = _listing_params(cameras, after, before, limit)
         if in_progress is not None:
             params["in_progress"] = int(in_progress)
-        return _parse_list(ApiEvent, self._json("GET", "/api/events", params=params, idempotent=True), "events")
+        return self._parse_list(ApiEvent, self._json("GET", "/api/events", params=params, idempotent=True), "events")
 
     def event(self, event_id: str) -> ApiEvent:
         """`GET /api/events/<id>`."""
         data = self._json("GET", f"/api/events/{path_event_id(event_id)}", idempotent=True)
-        return _parse(ApiEvent, data, "event")
+        return self._parse(ApiEvent, data, "event")
 
     def delete_event(self, event_id: str) -> None:
         """`DELETE /api/events/<id>`: leaves recordings, the review item and thumbnails behind."""
@@ -189,7 +200,7 @@ class FrigateClient:
         """`GET /api/timeline?source_id=<id>`: sparse lifecycle rows with relative boxes."""
         params = {"source_id": path_event_id(event_id), "limit": limit}
         data = self._json("GET", "/api/timeline", params=params, idempotent=True)
-        return _parse_list(TimelineEntry, data, "timeline")
+        return self._parse_list(TimelineEntry, data, "timeline")
 
     def reviews(
         self,
@@ -201,14 +212,14 @@ class FrigateClient:
     ) -> list[ReviewItem]:
         """`GET /api/review` (0.14+)."""
         params = _listing_params(cameras, after, before, limit)
-        return _parse_list(ReviewItem, self._json("GET", "/api/review", params=params, idempotent=True), "reviews")
+        return self._parse_list(ReviewItem, self._json("GET", "/api/review", params=params, idempotent=True), "reviews")
 
     def review(self, review_id: str) -> ReviewItem:
         """`GET /api/review/<id>` (0.14+); FrigateNotFoundError when it is gone."""
         path = f"/api/review/{path_event_id(review_id)}"
         self._require(self.version().has_reviews, "review items (0.14+)")
         data = self._json("GET", path, idempotent=True)
-        return _parse(ReviewItem, data, "review item")
+        return self._parse(ReviewItem, data, "review item")
 
     def delete_reviews(self, review_ids: Iterable[str]) -> None:
         """`POST /api/reviews/delete`: also deletes every recording segment overlapping each review."""
@@ -223,7 +234,7 @@ class FrigateClient:
         """`GET /api/<camera>/recordings`; both bounds are always sent (0.16+ defaults are stale)."""
         params = {"after": after, "before": before}
         data = self._json("GET", f"/api/{path_camera(camera)}/recordings", params=params, idempotent=True)
-        return _parse_list(Recording, data, "recordings")
+        return self._parse_list(Recording, data, "recordings")
 
     def download_clip(self, camera: str, start: float, end: float, out: IO[bytes]) -> int:
         """Stream `/api/<camera>/start/<s>/end/<e>/clip.mp4` into `out` in chunks; returns bytes written.
@@ -264,7 +275,7 @@ class FrigateClient:
         data = self._json("GET", "/api/faces", idempotent=True)
         if not isinstance(data, dict):
             raise FrigateApiError("Frigate's /api/faces is not a JSON object")
-        return _parse(FaceLibrary, {"folders": data}, "face library")
+        return self._parse(FaceLibrary, {"folders": data}, "face library")
 
     def delete_face_files(self, folder: str, files: Sequence[str]) -> None:
         """`POST /api/faces/<folder>/delete {"ids": [...]}`; folder `train` purges recognition attempts."""
@@ -279,7 +290,7 @@ class FrigateClient:
 
     def exports(self) -> list[Export]:
         """`GET /api/exports` (0.14+)."""
-        return _parse_list(Export, self._json("GET", "/api/exports", idempotent=True), "exports")
+        return self._parse_list(Export, self._json("GET", "/api/exports", idempotent=True), "exports")
 
     def create_export(
         self, camera: str, start: float, end: float, *, name: str | None = None, playback: str = "realtime"
@@ -292,7 +303,7 @@ class FrigateClient:
             body["source"] = "recordings"
         path = f"/api/export/{path_camera(camera)}/start/{path_timestamp(start)}/end/{path_timestamp(end)}"
         # Never retried: a second POST would start a second export.
-        created = _parse(ExportCreated, self._json("POST", path, json=body, idempotent=False), "export answer")
+        created = self._parse(ExportCreated, self._json("POST", path, json=body, idempotent=False), "export answer")
         if not created.success:
             raise FrigateApiError(f"Frigate refused the export: {created.message or 'no reason given'}")
         if created.export_id is not None:
@@ -318,7 +329,7 @@ class FrigateClient:
                 if item.id == export_id:
                     return item
             raise FrigateNotFoundError(f"Frigate has no export {export_id!r}", 404)
-        return _parse(Export, self._json("GET", f"/api/exports/{export_id}", idempotent=True), "export")
+        return self._parse(Export, self._json("GET", f"/api/exports/{export_id}", idempotent=True), "export")
 
     def wait_export(self, export_id: str, *, timeout: float = 600.0, poll: float = 1.0) -> Export:
         """Poll until the export is no longer in progress; a vanished export means Frigate's ffmpeg failed."""

@@ -17,6 +17,7 @@ from frigate_privacy.frigate.models import (
     TrackedObjectUpdate,
 )
 from frigate_privacy.frigate.models.base import CAMERA_NAME
+from frigate_privacy.frigate.unexpected import describe_invalid
 
 __all__ = ["FrigateMessage", "FrigateStats", "MalformedPayload", "parse_message"]
 
@@ -70,7 +71,7 @@ def _parse_rest(rest: list[str], payload: bytes) -> FrigateMessage | None:
         try:
             return _JSON_TOPICS[rest[0]].model_validate(_json(payload))
         except ValidationError as err:
-            raise MalformedPayload(f"{err.error_count()} invalid field(s)") from None
+            raise MalformedPayload(describe_invalid(err)) from None
     if len(rest) == 1 and rest[0] == "stats":
         data = _json(payload)
         if not isinstance(data, dict):

@@ -11,7 +11,9 @@ class VersionProfile:
 
     minor: int  # 14 .. 18
     full_version: str  # what GET /api/version answers
-    config_version: str  # the `version` key of the migrated YAML / GET /api/config
+    # The `version` key of the migrated YAML / GET /api/config: 0.14 declares `Optional[float]` and its
+    # migration writes the number 0.14; 0.15+ write strings such as "0.16-0".
+    config_version: str | float
 
     @property
     def short(self) -> str:
@@ -166,7 +168,7 @@ class VersionProfile:
 
 
 _PROFILES = {
-    "0.14": VersionProfile(14, "0.14.1-f4f3cfa", "0.14"),
+    "0.14": VersionProfile(14, "0.14.1-f4f3cfa", 0.14),
     "0.15": VersionProfile(15, "0.15.2-6f2f6b6", "0.15-1"),
     "0.16": VersionProfile(16, "0.16.4-4131252", "0.16-0"),
     "0.17": VersionProfile(17, "0.17.2-0c1f3e2", "0.17-0"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from frigate_privacy.frigate.boxes import Size
 from frigate_privacy.frigate.models.base import CameraNameStr, FrigatePayload
@@ -239,9 +239,23 @@ class MqttSnapshot(FrigatePayload):
     topic_prefix: str = "frigate"
 
 
+def _schema_version(value: Any) -> str | None:
+    """0.14 writes `version: 0.14` (a float), 0.15+ a string such as `0.16-0`; anything else is not needed."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        # `g` gives back what the YAML said (0.14, not 0.14000000000000001).
+        return format(value, "g")
+    return value if isinstance(value, str) else None
+
+
+# Only a hint (GET /api/version is asked first), so a value of an unknown shape never stops a command.
+SchemaVersion = Annotated[str | None, BeforeValidator(_schema_version)]
+
+
 class FrigateConfigSnapshot(FrigatePayload):
     """The parts of Frigate's effective config the plugin uses."""
 
-    version: str | None = None
+    version: SchemaVersion = None
     mqtt: MqttSnapshot = Field(default_factory=MqttSnapshot)
     cameras: dict[CameraNameStr, CameraSnapshot] = Field(default_factory=dict)
