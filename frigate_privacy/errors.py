@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+from frigate_privacy.exit_codes import ExitCode
+
 
 class PrivacyError(Exception):
     """Base of every error this package raises on purpose; its message is meant for the user."""
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.ERROR
 
 
 class ConfigError(PrivacyError):
     """The configuration file is missing, unreadable or does not validate."""
 
-    exit_code = 2
+    exit_code = ExitCode.CONFIG
 
 
 class InputError(PrivacyError):
     """An input file or argument is unusable (corrupt video, wrong path, bad value)."""
 
-    exit_code = 3
+    exit_code = ExitCode.INPUT
 
 
 class ModelError(PrivacyError):
     """A detector model is missing, has the wrong hash or cannot be loaded."""
 
-    exit_code = 4
+    exit_code = ExitCode.MODEL
 
 
 class PolicyViolation(PrivacyError):
     """A check found a camera or artefact that violates the configured privacy policy."""
 
-    exit_code = 5
+    exit_code = ExitCode.POLICY_VIOLATION
+
+
+class StorageError(PrivacyError):
+    """An output or state file cannot be written (disk full, no permission); nothing partial is left."""
+
+    exit_code = ExitCode.STORAGE

@@ -20,6 +20,7 @@ from frigate_privacy.audit.entry import entry_hash
 from frigate_privacy.audit.errors import AuditError, AuditInputError
 from frigate_privacy.cli import main
 from frigate_privacy.crypto.signing import SigningKey, load_or_create_signing_key
+from frigate_privacy.exit_codes import ExitCode
 
 COLUMNS = [
     "ts",
@@ -335,7 +336,7 @@ def test_cli_verify_show_and_exit_codes(db: Path, tmp_path: Path, capsys: pytest
     tamper(db, "UPDATE entries SET result = 'failure' WHERE seq = 9")
     code = main(["audit", "verify", "--db", str(db), "--data-dir", data_dir])
     err = capsys.readouterr().err
-    assert code == 8
+    assert code == ExitCode.AUDIT_TAMPERED
     assert "first bad: entry 9" in err
 
 
@@ -352,4 +353,4 @@ def test_cli_verify_with_config(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["audit", "verify", "--config", str(cfg)]) == 0
     assert "2 checkpoints" not in capsys.readouterr().out  # 1 checkpoint at entry 2
     os.remove(data_dir / "audit.sqlite3")
-    assert main(["audit", "verify", "--config", str(cfg)]) == 7
+    assert main(["audit", "verify", "--config", str(cfg)]) == ExitCode.AUDIT

@@ -6,6 +6,7 @@ from frigate_privacy.cli import main
 from frigate_privacy.config import load_config, parse_config
 from frigate_privacy.config.reference import render_reference
 from frigate_privacy.errors import ConfigError
+from frigate_privacy.exit_codes import ExitCode
 
 
 def test_defaults_validate() -> None:
@@ -45,7 +46,7 @@ def test_cli_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["config", "validate", str(good)]) == 0
     bad = tmp_path / "bad.yml"
     bad.write_text("cameras:\n  front:\n    audio: [1]\n")
-    assert main(["config", "validate", str(bad)]) == 2
+    assert main(["config", "validate", str(bad)]) == ExitCode.CONFIG
     assert "cameras.front.audio" in capsys.readouterr().err
 
 

@@ -14,6 +14,7 @@ import yaml
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.cli import main
 from frigate_privacy.config.loader import parse_config
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.policy.erasure import run_erasure
 from frigate_privacy.policy.plan_erasure import ErasureSelector
@@ -125,5 +126,5 @@ def test_cli_dry_run_then_apply(scene: Any, tmp_path: Path, capsys: pytest.Captu
     assert main(["erase", "--config", str(config), "--sub-label", "alice", "--apply", "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
     assert body["complete"] and walks["alice2"].event_id not in s.events
-    assert main(["erase", "--config", str(config), "--camera", "front", "--start", "10"]) == 3
+    assert main(["erase", "--config", str(config), "--camera", "front", "--start", "10"]) == ExitCode.INPUT
     assert "start before its end" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from media import frames_of, read_timing, write_clip
 
 from frigate_privacy.cli import main
 from frigate_privacy.errors import ModelError
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.video.probe import probe
 
 # Where astronaut.png's face is (CenterFace, per ../shared/data/README.md), and a crop with hair around it.
@@ -134,12 +135,12 @@ def test_missing_model_names_the_fetch_command(
 def test_bad_input_exits_non_zero_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "notes.mp4"
     src.write_text("not a video")
-    assert main(["redact", str(src), str(tmp_path / "out.mp4")]) == 3
+    assert main(["redact", str(src), str(tmp_path / "out.mp4")]) == ExitCode.INPUT
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "not a readable video" in err and "Traceback" not in err
-    assert main(["redact", str(src), str(src)]) == 3
+    assert main(["redact", str(src), str(src)]) == ExitCode.INPUT
     assert "same file" in capsys.readouterr().err
-    assert main(["redact", str(src), str(tmp_path / "o.mp4"), "--camera", "front"]) == 2
+    assert main(["redact", str(src), str(tmp_path / "o.mp4"), "--camera", "front"]) == ExitCode.CONFIG
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.mp4"]
 
 
@@ -161,4 +162,4 @@ def test_camera_settings_from_config_and_no_progress_bar_in_logs(models_ready: P
     info = probe(out).video
     assert info is not None and info.frame_count == 5
     bad = subprocess.run([*argv[:-4], "--config", str(cfg), "--camera", "back"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "camera 'back' is not in" in bad.stderr
+    assert bad.returncode == ExitCode.CONFIG and "camera 'back' is not in" in bad.stderr

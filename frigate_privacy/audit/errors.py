@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frigate_privacy.errors import InputError, PrivacyError
+from frigate_privacy.exit_codes import ExitCode
 
 __all__ = ["AuditError", "AuditInputError", "AuditIntegrityError"]
 
@@ -10,7 +11,7 @@ __all__ = ["AuditError", "AuditInputError", "AuditIntegrityError"]
 class AuditError(PrivacyError):
     """The audit log cannot be opened or written."""
 
-    exit_code = 7
+    exit_code = ExitCode.AUDIT
 
 
 class AuditInputError(InputError):
@@ -20,4 +21,4 @@ class AuditInputError(InputError):
 class AuditIntegrityError(AuditError):
     """`audit verify` found an edited, deleted or reordered entry, or an altered checkpoint."""
 
-    exit_code = 8
+    exit_code = ExitCode.AUDIT_TAMPERED

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from frigate_privacy import __version__
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.exit_codes import ExitCode, render_exit_codes
 
 __all__ = ["main"]
 
@@ -47,11 +48,22 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, except that the exit-code table keeps its line breaks."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("exit codes:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser with one command's subparser, or with every command when `command` is None."""
     parser = argparse.ArgumentParser(
         prog="frigate-privacy",
         description="Privacy layer for Frigate NVR: masking, redacted encrypted exports, retention, audit.",
+        epilog=render_exit_codes(),
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -65,7 +77,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
     for name in modules:
         importlib.import_module(name).register(sub)
+    _add_exit_codes(sub)
     return parser
+
+
+def _add_exit_codes(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Show the one exit-code table under every command's --help too (nested actions included)."""
+    for parser in sub.choices.values():
+        parser.formatter_class = _HelpFormatter
+        if parser.epilog is None:
+            parser.epilog = render_exit_codes()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _add_exit_codes(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,5 +105,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     return code

@@ -10,13 +10,14 @@ from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config import load_config
 from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.policy.actor import operator_actor
 
 __all__ = ["INCOMPLETE_EXIT", "OPERATOR_ROLE", "PolicyJob", "run_policy_job"]
 
 # Exit code when --apply could not finish (Frigate went down halfway): run the same command again.
-INCOMPLETE_EXIT = 7
+INCOMPLETE_EXIT = ExitCode.INCOMPLETE
 
 # Someone at the command line runs with the host's rights, so the audit log records them as admin.
 OPERATOR_ROLE = "admin"

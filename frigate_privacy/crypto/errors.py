@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from frigate_privacy.errors import InputError, PrivacyError
+from frigate_privacy.errors import InputError, PrivacyError, StorageError
+from frigate_privacy.exit_codes import ExitCode
 
 __all__ = [
     "CorruptCiphertextError",
@@ -21,7 +22,7 @@ __all__ = [
 class CryptoError(PrivacyError):
     """Base of every encryption, decryption and signing failure."""
 
-    exit_code = 6
+    exit_code = ExitCode.CRYPTO
 
 
 class WrongKeyError(CryptoError):
@@ -48,7 +49,7 @@ class PassphraseSizeError(CryptoError):
     """Passphrase mode holds the file in memory, so it has a size cap; the input is above it."""
 
 
-class StorageFullError(CryptoError):
+class StorageFullError(StorageError):
     """The disk filled up (ENOSPC) or the file size limit was hit (EFBIG) while writing."""
 
 

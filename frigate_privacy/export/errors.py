@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from frigate_privacy.errors import InputError, PrivacyError
+from frigate_privacy.exit_codes import ExitCode
 
 __all__ = ["ExportError", "NoRecordingsError", "SourceInterrupted", "VerificationFailed"]
 
@@ -20,13 +21,13 @@ class NoRecordingsError(InputError):
 class SourceInterrupted(ExportError):
     """The clip stream from Frigate broke off (Frigate went down, network loss); nothing was written."""
 
-    exit_code = 6
+    exit_code = ExitCode.FRIGATE
 
 
 class VerificationFailed(PrivacyError):
     """A bundle failed verification; `problems` names each altered, missing or extra part."""
 
-    exit_code = 7
+    exit_code = ExitCode.VERIFY_FAILED
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.exit_codes import ExitCode
 
 __all__ = [
     "FrigateApiError",
@@ -16,7 +17,7 @@ __all__ = [
 class FrigateApiError(PrivacyError):
     """Frigate answered with an error, or an answer we cannot use."""
 
-    exit_code = 6
+    exit_code = ExitCode.FRIGATE
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)

@@ -21,9 +21,21 @@ from frigate_privacy.policy.journal import StepJournal, journal_path
 from frigate_privacy.policy.media_files import delete_media_file, resolve_media_file
 from frigate_privacy.policy.steps import Step, StepKind
 
-__all__ = ["ApplyContext", "StepOutcome", "StepStatus", "apply_steps", "restart_frigate", "settle_journal"]
+__all__ = [
+    "AlreadyGone",
+    "ApplyContext",
+    "StepOutcome",
+    "StepStatus",
+    "apply_steps",
+    "restart_frigate",
+    "settle_journal",
+]
 
 logger = logging.getLogger(__name__)
+
+
+class AlreadyGone(PrivacyError):
+    """One of our own files or records a step deletes is not there any more (Frigate's 404 for our stores)."""
 
 
 class StepStatus(StrEnum):
@@ -128,19 +140,19 @@ def _execute(ctx: ApplyContext, step: Step) -> None:
         if ctx.media_root is None:
             raise PrivacyError("frigate.media_root is not configured")
         if not delete_media_file(ctx.media_root, step.target):
-            raise FrigateNotFoundError(f"{step.target} is already gone", 404)
+            raise AlreadyGone(f"{step.target} is already gone")
     elif step.kind is StepKind.delete_frigate_export:
         client.delete_export(step.target)
     elif step.kind is StepKind.delete_our_export:
         if ctx.registry is None:
             raise PrivacyError("our export registry is not available")
         if not ctx.registry.delete(step.target):
-            raise FrigateNotFoundError(f"export {step.target} is already gone", 404)
+            raise AlreadyGone(f"export {step.target} is already gone")
     elif step.kind is StepKind.delete_escrow:
         if ctx.escrow is None:
             raise PrivacyError("no escrow store is installed")
         if not ctx.escrow.delete(step.target):
-            raise FrigateNotFoundError(f"escrow copy {step.target} is already gone", 404)
+            raise AlreadyGone(f"escrow copy {step.target} is already gone")
     elif step.kind is StepKind.delete_event:
         client.delete_event(step.target)
     else:  # pragma: no cover - every kind is handled above
@@ -198,7 +210,7 @@ def _took_effect(ctx: ApplyContext, step: Step) -> bool:
             return ctx.media_root is not None and not resolve_media_file(ctx.media_root, step.target).exists()
         if step.kind is StepKind.delete_our_export:
             return ctx.registry is not None and all(ref(r).export_id != step.target for r in ctx.registry.find())
-    except FrigateNotFoundError:
+    except (FrigateNotFoundError, AlreadyGone):
         return True
     # Escrow: no store can confirm yet; the re-plan repeats the step while the copy is still there.
     return False
@@ -249,7 +261,7 @@ def apply_steps(ctx: ApplyContext, steps: Sequence[Step]) -> list[StepOutcome]:
             outcomes.append(StepOutcome(step, StepStatus.failed, f"Frigate went down: {err}"))
             outcomes += [StepOutcome(s, StepStatus.not_attempted) for s in steps[i + 1 :]]
             return outcomes
-        except FrigateNotFoundError:
+        except (FrigateNotFoundError, AlreadyGone):
             if earlier == "started":
                 _audit(ctx, step, AuditResult.success, "", confirmed=True)
                 outcomes.append(StepOutcome(step, StepStatus.confirmed, "done before the interruption"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frigate_privacy.errors import InputError, PrivacyError
+from frigate_privacy.exit_codes import ExitCode
 
 __all__ = ["CorruptMediaError", "DetectionFailed", "OutputPathError"]
 
@@ -18,4 +19,4 @@ class OutputPathError(InputError):
 class DetectionFailed(PrivacyError):
     """A detector failed mid-run; the run stops so that no unmasked frame is written."""
 
-    exit_code = 6
+    exit_code = ExitCode.DETECTION
