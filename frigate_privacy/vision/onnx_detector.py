@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import onnxruntime as ort
@@ -15,7 +16,7 @@ from frigate_privacy.vision.preprocess import batch_tensor, check_frame, detecti
 from frigate_privacy.vision.registry import ModelSpec
 from frigate_privacy.vision.types import DetectionKind, Detections, Frame
 
-__all__ = ["DenseDecoder", "OnnxDetector"]
+__all__ = ["DenseDecoder", "LargeBoxGate", "OnnxDetector"]
 
 # Decodes batch item `index` of the named outputs for a (height, width) input tensor into
 # (N, 4) corner boxes in tensor pixels and (N,) scores above `threshold`, before NMS.
@@ -23,6 +24,25 @@ DenseDecoder = Callable[
     [Mapping[str, NDArray[np.float32]], int, tuple[int, int], float],
     tuple[NDArray[np.float32], NDArray[np.float32]],
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class LargeBoxGate:
+    """A higher score for boxes taller than `height_px` detector pixels, which are rarely faces.
+
+    YuNet_n's stride-32 head scores table tops and torsos as 500-600 px "faces" at 0.54-0.59, and one
+    such box blanks half a kitchen (15.7 % of the frame outside the faces, docs/engine.md); real faces
+    of that size score 0.84-0.94. Measured in the detector's own input, so a crop or an upscaled copy is
+    judged by what the network saw.
+    """
+
+    height_px: float
+    min_score: float
+
+    def keep(self, boxes: NDArray[np.float32], scores: NDArray[np.float32]) -> NDArray[np.bool_]:
+        """Which of `boxes` (detector pixels) pass the gate."""
+        result: NDArray[np.bool_] = ((boxes[:, 3] - boxes[:, 1]) <= self.height_px) | (scores >= self.min_score)
+        return result
 
 
 class OnnxDetector:
@@ -37,8 +57,12 @@ class OnnxDetector:
         input_width: int,
         nms_iou: float,
         kind: DetectionKind = DetectionKind.face,
+        large_gate: LargeBoxGate | None = None,
     ) -> None:
-        """Wrap a loaded session; `input_width` caps the longer side of the image the network sees."""
+        """Wrap a loaded session; `input_width` caps the longer side of the image the network sees.
+
+        `large_gate` drops implausibly large low-score boxes before NMS (so they cannot suppress others).
+        """
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {threshold}")
         self.kind = kind
@@ -48,6 +72,7 @@ class OnnxDetector:
         self.nms_iou = nms_iou
         self._session = session
         self._decoder = decoder
+        self.large_gate = large_gate
         self._output_names = [o.name for o in session.get_outputs()]
 
     @property
@@ -79,6 +104,9 @@ class OnnxDetector:
         results = []
         for i, img in enumerate(images):
             boxes, scores = self._decoder(outputs, i, tensor_hw, self.threshold)
+            if self.large_gate is not None:
+                keep_large = self.large_gate.keep(boxes, scores)
+                boxes, scores = boxes[keep_large], scores[keep_large]
             # Padding lies outside the image; clip before NMS so IoUs are computed on what is really there.
             boxes = clip_boxes(boxes, img.shape[0], img.shape[1])
             keep = nms(boxes, scores, self.nms_iou)

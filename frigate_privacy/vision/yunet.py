@@ -8,12 +8,15 @@ import numpy as np
 import onnxruntime as ort
 from numpy.typing import NDArray
 
-from frigate_privacy.vision.onnx_detector import OnnxDetector
+from frigate_privacy.vision.onnx_detector import LargeBoxGate, OnnxDetector
 from frigate_privacy.vision.registry import ModelSpec
 
-__all__ = ["YUNET_NMS_IOU", "decode_yunet", "make_yunet"]
+__all__ = ["YUNET_LARGE_GATE", "YUNET_NMS_IOU", "decode_yunet", "make_yunet"]
 
 YUNET_NMS_IOU = 0.3
+# Boxes taller than 256 input pixels need 0.75: false "faces" of 550 x 611 px on a kitchen table scored
+# 0.54-0.59, real faces that large 0.84-0.94 (the EgoBlur clip in ../shared/data, docs/engine.md).
+YUNET_LARGE_GATE = LargeBoxGate(height_px=256.0, min_score=0.75)
 _STRIDES = (8, 16, 32)
 
 
@@ -45,4 +48,4 @@ def decode_yunet(
 
 def make_yunet(session: ort.InferenceSession, spec: ModelSpec, threshold: float, input_width: int) -> OnnxDetector:
     """A YuNet face detector over a loaded session."""
-    return OnnxDetector(session, spec, decode_yunet, threshold, input_width, YUNET_NMS_IOU)
+    return OnnxDetector(session, spec, decode_yunet, threshold, input_width, YUNET_NMS_IOU, large_gate=YUNET_LARGE_GATE)
