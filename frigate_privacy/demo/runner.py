@@ -20,7 +20,7 @@ from frigate_privacy.demo.still import best_still_frame, write_still
 from frigate_privacy.demo.video_backdrop import VideoBackdrop
 from frigate_privacy.errors import ModelError
 from frigate_privacy.video.redact import RedactOptions, redact_file
-from frigate_privacy.vision.model_fetch import fetch_model
+from frigate_privacy.vision.model_fetch import FetchSources, fetch_models
 from frigate_privacy.vision.model_files import ModelState, model_status
 from frigate_privacy.vision.registry import get_spec
 from frigate_privacy.vision.types import Frame
@@ -85,22 +85,23 @@ def demo_sprites(face: Frame) -> tuple[FaceSprite, ...]:
 
 
 def demo_masking(profile: DetectionProfile, shared_data: Path | None) -> tuple[MaskingConfig, list[str]]:
-    """Default masking settings for `profile`, fetching what a fresh clone lacks.
+    """Default masking settings for `profile`, fetching the models a fresh clone lacks.
 
-    The default face model comes from PyPI on first use. The person model (for the head fallback) is
-    not on PyPI: it is copied from ../shared/models when that exists; otherwise the demo runs without
-    the fallback and says so. The demo's faces have no bodies, so the fallback has nothing to add here.
+    Missing models are fetched as `models fetch` does (from ../shared/models when it is there, else from
+    PyPI and the pinned upstream URLs). CenterFace is required. Without YuNet_n the default profile falls
+    back to CenterFace alone, and without YOLOX-Nano the head fallback is off; the demo says so.
     """
     notes: list[str] = []
-    fetch_model(get_spec("centerface"))
-    person = get_spec("yolox_nano")
     shared_models = shared_data.parent / "models" if shared_data is not None else None
-    if model_status(person).state is not ModelState.verified and shared_models is not None:
-        fetch_model(person, from_dir=shared_models)
+    sources = FetchSources(from_dir=shared_models if shared_models is not None and shared_models.is_dir() else None)
+    for outcome in fetch_models(sources=sources):
+        if outcome.error:
+            if outcome.name == "centerface":
+                raise ModelError(outcome.message)
+            notes.append(f"{outcome.name} not installed: {outcome.message}")
     if profile is DetectionProfile.fast and model_status(get_spec("yunet_n")).state is not ModelState.verified:
-        if shared_models is None:
-            raise ModelError(f"the fast profile needs YuNet_n; run: {get_spec('yunet_n').fix_command()}")
-        fetch_model(get_spec("yunet_n"), from_dir=shared_models)
+        raise ModelError(f"the fast profile needs YuNet_n; run: {get_spec('yunet_n').fix_command()}")
+    person = get_spec("yolox_nano")
     if model_status(person).state is ModelState.verified:
         return MaskingConfig(profile=profile), notes
     notes.append(f"person model not installed, head fallback off for this demo ({person.fix_command()})")

