@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import os
-import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -24,24 +23,11 @@ from frigate_privacy.export.keep import KeepFilter, SubjectTrack
 from frigate_privacy.export.manifest import LegalBasis, Manifest, VideoInfo, manifest_bytes
 from frigate_privacy.export.registry import ExportRecord, ExportRegistry
 from frigate_privacy.export.secret_input import read_passphrase
-from frigate_privacy.export.times import TimeRange, parse_time
+from frigate_privacy.export.times import TimeRange
 from frigate_privacy.export.verify import verify_bundle
 from frigate_privacy.masking.types import MaskRegion, RegionKind
 
 # --- time ranges and the clip timeline -------------------------------------------------------------
-
-
-def test_parse_time_local_and_offset() -> None:
-    assert parse_time("2026-11-21T10:00+01:00") == parse_time("2026-11-21T09:00Z")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
-        assert parse_time("2026-11-21T09:00") == parse_time("2026-11-21T09:00+00:00")
-    finally:
-        del os.environ["TZ"]
-        time.tzset()
-    with pytest.raises(InputError, match="not an ISO time"):
-        parse_time("yesterday")
 
 
 def test_time_range_checks() -> None:

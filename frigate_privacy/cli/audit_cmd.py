@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from frigate_privacy.audit.errors import AuditIntegrityError
@@ -15,6 +14,7 @@ from frigate_privacy.cli.keys_cmd import data_dir_from_args
 from frigate_privacy.config import load_config
 from frigate_privacy.crypto.signing import PublicKey, load_or_create_signing_key, load_signing_key, signing_key_path
 from frigate_privacy.errors import InputError
+from frigate_privacy.times import TIME_HELP, datetime_arg
 
 __all__ = ["register"]
 
@@ -24,14 +24,6 @@ def _add_location(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--config", type=Path, help="config file (audit.db_path / storage.data_dir)")
     where.add_argument("--db", type=Path, help="audit database file")
     parser.add_argument("--data-dir", type=Path, help="data directory holding the signing key (with --db)")
-
-
-def _timestamp(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,8 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v.set_defaults(func=_verify)
     s = actions.add_parser("show", help="list entries, filtered")
     _add_location(s)
-    s.add_argument("--since", type=_timestamp, help="ISO time (UTC if no offset)")
-    s.add_argument("--until", type=_timestamp, help="ISO time (UTC if no offset)")
+    s.add_argument("--since", type=datetime_arg, help=f"entries at or after this time: {TIME_HELP}")
+    s.add_argument("--until", type=datetime_arg, help=f"entries before this time: {TIME_HELP}")
     s.add_argument("--actor")
     s.add_argument("--action", dest="entry_action", metavar="ACTION")
     s.add_argument("--camera")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from frigate_privacy.cli.policy_job import INCOMPLETE_EXIT, OPERATOR_ROLE, run_policy_job
@@ -12,21 +11,9 @@ from frigate_privacy.errors import InputError
 from frigate_privacy.policy.erasure import run_erasure
 from frigate_privacy.policy.plan_erasure import ErasureSelector
 from frigate_privacy.policy.render import render_erasure
+from frigate_privacy.times import TIME_HELP, time_arg
 
 __all__ = ["register"]
-
-
-def _time(text: str) -> float:
-    """Unix seconds, or an ISO 8601 time (UTC when it has no offset)."""
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a unix time or ISO time: {text!r}") from None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,8 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     who.add_argument("--sub-label", help="a recognised person (Frigate sub label)")
     who.add_argument("--event", nargs="+", metavar="ID", help="one or more event ids")
     who.add_argument("--camera", help="a camera, with --start and --end")
-    p.add_argument("--start", type=_time, help="range start (unix or ISO time) with --camera")
-    p.add_argument("--end", type=_time, help="range end (unix or ISO time) with --camera")
+    p.add_argument("--start", type=time_arg, help=f"range start, with --camera: {TIME_HELP}")
+    p.add_argument("--end", type=time_arg, help=f"range end, with --camera: {TIME_HELP}")
     p.add_argument("--include-face-library", action="store_true", help="also delete the person's registered faces")
     p.add_argument("--apply", action="store_true", help="carry out the erasure (default: only print the plan)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

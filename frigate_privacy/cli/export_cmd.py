@@ -20,8 +20,9 @@ from frigate_privacy.export.job import ExportRequest
 from frigate_privacy.export.manifest import LegalBasis
 from frigate_privacy.export.operations import OpenRequest, decrypt_export, local_trusted_key, make_export, verify_export
 from frigate_privacy.export.secret_input import read_passphrase
-from frigate_privacy.export.times import TimeRange, parse_time
+from frigate_privacy.export.times import TimeRange
 from frigate_privacy.export.verify import VerifyReport
+from frigate_privacy.times import TIME_HELP, time_arg
 
 __all__ = ["register"]
 
@@ -47,8 +48,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--config", type=Path, required=True, help="frigate-privacy config file")
     p.add_argument("--camera", required=True, help="Frigate camera name")
-    p.add_argument("--start", help="ISO start time, local (2026-11-21T10:00) or with offset")
-    p.add_argument("--end", help="ISO end time")
+    p.add_argument("--start", type=time_arg, help=f"start of the range: {TIME_HELP}")
+    p.add_argument("--end", type=time_arg, help=f"end of the range: {TIME_HELP}")
     p.add_argument("--event", action="append", default=[], metavar="ID", help="export this event's span (padded)")
     p.add_argument("--recipient", action="append", default=[], metavar="AGE1", help="age public key (repeatable)")
     p.add_argument("--recipient-file", action="append", default=[], type=Path, help="file of age public keys")
@@ -116,10 +117,10 @@ def _export(args: argparse.Namespace) -> int:
     elif _uses_passphrase(args):
         passphrase = read_passphrase(env=args.passphrase_env, fd=args.passphrase_fd, confirm=True, enforce_rules=True)
     span = None
-    if args.start or args.end:
-        if not (args.start and args.end):
+    if args.start is not None or args.end is not None:
+        if args.start is None or args.end is None:
             raise InputError("give both --start and --end")
-        span = TimeRange(parse_time(args.start), parse_time(args.end))
+        span = TimeRange(args.start, args.end)
     zones = tuple(_load_zones(args.zones)) if args.zones else ()
     req = ExportRequest(
         camera=args.camera,

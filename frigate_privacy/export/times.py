@@ -1,4 +1,4 @@
-"""Time ranges of an export: ISO times (local or with an offset) to unix seconds, and validation."""
+"""Time ranges of an export and their validation (times are parsed by `frigate_privacy.times`)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,7 @@ from datetime import UTC, datetime
 
 from frigate_privacy.errors import InputError
 
-__all__ = ["TimeRange", "iso_utc", "parse_time"]
-
-
-def parse_time(text: str) -> float:
-    """Unix seconds of an ISO 8601 time; without an offset it is the local time zone of this machine."""
-    value = text.strip()
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"{value[:40]!r} is not an ISO time; write e.g. 2026-11-21T10:00 (local) or 2026-11-21T10:00+01:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # naive = local wall-clock time
-    return moment.timestamp()
+__all__ = ["TimeRange", "iso_utc"]
 
 
 def iso_utc(ts: float) -> str:
