@@ -15,6 +15,7 @@ __all__ = [
     "MAX_STRING",
     "canonical_details",
     "check_free_text",
+    "safe_text",
     "validate_details",
 ]
 
@@ -37,7 +38,7 @@ def _words(key: str) -> list[str]:
 
 
 def _check_key(key: object, where: str) -> str:
-    if not isinstance(key, str) or not _KEY_PATTERN.match(key):
+    if not isinstance(key, str) or not _KEY_PATTERN.fullmatch(key):
         raise AuditInputError(f"{where}: detail keys must be short identifiers (letters, digits, _ . -)")
     lowered = key.lower()
     if any(word in _SECRET_WORDS for word in _words(key)) or any(f in lowered for f in _SECRET_FRAGMENTS):
@@ -54,6 +55,21 @@ def check_free_text(value: str, where: str, max_length: int) -> None:
     upper = value.upper()
     if any(marker.upper() in upper for marker in _SECRET_MARKERS):
         raise AuditInputError(f"{where} looks like key material or embedded media; the audit log never stores it")
+
+
+def safe_text(value: object, max_length: int = MAX_STRING) -> str:
+    """Text from files or Frigate made fit for an entry (and a terminal) instead of refusing the entry.
+
+    Control characters become visible escapes, anything that looks like key material or media is
+    replaced by a marker, and over-long text is cut with a trailing "...".
+    """
+    text = str(value)
+    text = "".join(c if (ord(c) >= 32 and ord(c) != 127) or c == "\t" else repr(c)[1:-1] for c in text)
+    for marker in _SECRET_MARKERS:
+        text = re.sub(re.escape(marker), "[redacted]", text, flags=re.IGNORECASE)
+    if len(text) > max_length:
+        text = text[: max(0, max_length - 3)] + "..."
+    return text
 
 
 def _check_value(value: object, where: str, depth: int) -> None:

@@ -128,7 +128,7 @@ def _create_private_file(path: Path) -> None:
 
 
 def _check_name(value: str, field: str, pattern: re.Pattern[str]) -> str:
-    if not isinstance(value, str) or not pattern.match(value):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise AuditInputError(f"{field} {value!r} is not a valid name (letters, digits and _ . @ : -)")
     return value
 

@@ -543,7 +543,7 @@ def remove_stale_partials(directory: Path) -> list[Path]:
     """Delete `.*.part` files a killed writer left behind (they hold ciphertext, never plaintext)."""
     removed = []
     for path in Path(directory).glob(".*.part"):
-        if not _PARTIAL_NAME.match(path.name):
+        if not _PARTIAL_NAME.fullmatch(path.name):
             continue
         with contextlib.suppress(FileNotFoundError):
             path.unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +30,7 @@ from frigate_privacy.frigate.models import (
     ReviewItem,
     TimelineEntry,
 )
+from frigate_privacy.frigate.models.base import CAMERA_NAME
 from frigate_privacy.frigate.transport import FrigateTransport
 from frigate_privacy.frigate.unexpected import unexpected_answer
 from frigate_privacy.frigate.version import ConfigSetStyle, ExportStyle, FrigateVersion
@@ -37,6 +39,8 @@ __all__ = ["FrigateClient"]
 
 T = TypeVar("T", bound=BaseModel)
 _CHUNK = 64 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 def _listing_params(cameras: Sequence[str], after: float | None, before: float | None, limit: int) -> dict[str, Any]:
@@ -49,6 +53,22 @@ def _listing_params(cameras: Sequence[str], after: float | None, before: float |
     if before is not None:
         params["before"] = before
     return params
+
+
+def _valid_cameras(config: dict[str, Any]) -> dict[str, Any]:
+    """Drop camera keys Frigate itself would refuse, once, so no command prints or plans with them.
+
+    A crafted answer may name a camera with escape sequences or path parts; the real cameras keep working.
+    """
+    cameras = config.get("cameras")
+    if not isinstance(cameras, dict):
+        return config
+    good = {k: v for k, v in cameras.items() if isinstance(k, str) and len(k) <= 128 and CAMERA_NAME.fullmatch(k)}
+    refused = [k for k in cameras if k not in good]
+    if refused:
+        shown = ", ".join(ascii(k)[:60] for k in refused[:5])
+        logger.warning("ignoring %d camera name(s) from Frigate that are not valid: %s", len(refused), shown)
+    return {**config, "cameras": good}
 
 
 class FrigateClient:
@@ -91,6 +111,9 @@ class FrigateClient:
             return response.json()
         except ValueError:
             raise FrigateApiError(f"Frigate answered {method} {path} with something that is not JSON") from None
+        except RecursionError:
+            # A crafted answer nested thousands deep: refused like any other malformed answer.
+            raise FrigateApiError(f"Frigate answered {method} {path} with JSON nested too deeply") from None
 
     def _parse(self, model: type[T], data: Any, what: str) -> T:
         try:
@@ -143,7 +166,7 @@ class FrigateClient:
         data = self._json("GET", "/api/config", idempotent=True)
         if not isinstance(data, dict):
             raise FrigateApiError("Frigate's /api/config is not a JSON object")
-        return data
+        return _valid_cameras(data)
 
     def config(self) -> FrigateConfigSnapshot:
         """`GET /api/config`, parsed into the subset the plugin uses."""

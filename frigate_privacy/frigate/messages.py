@@ -78,11 +78,11 @@ def _parse_rest(rest: list[str], payload: bytes) -> FrigateMessage | None:
             raise MalformedPayload("stats must be a JSON object")
         return FrigateStats(data)
     if len(rest) == 3 and rest[2] == "state" and rest[1] in ToggleState.__members__:
-        if not CAMERA_NAME.match(rest[0]):
+        if not CAMERA_NAME.fullmatch(rest[0]):
             raise MalformedPayload("invalid camera name in topic")
         return CameraToggle(camera=rest[0], toggle=ToggleState(rest[1]), on=_on_off(payload))
     if len(rest) == 3 and rest[2] == "snapshot":
-        if not CAMERA_NAME.match(rest[0]) or not CAMERA_NAME.match(rest[1]):
+        if not CAMERA_NAME.fullmatch(rest[0]) or not CAMERA_NAME.fullmatch(rest[1]):
             raise MalformedPayload("invalid camera or label in topic")
         if not payload:
             return None  # someone cleared the retained snapshot: nothing to handle

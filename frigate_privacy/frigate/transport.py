@@ -30,7 +30,7 @@ def _error_text(response: requests.Response) -> str:
     """A short, single-line reason from a JSON `message`/`detail`, or the start of the body."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict):
         for key in ("message", "detail", "error"):

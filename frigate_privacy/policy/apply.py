@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.details import safe_text
 from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateConnectionError, FrigateNotFoundError
+from frigate_privacy.frigate.models.base import CAMERA_NAME
 from frigate_privacy.policy.escrow_link import EscrowStore
 from frigate_privacy.policy.exports_link import ExportRegistryLike, ref
 from frigate_privacy.policy.journal import StepJournal, journal_path
@@ -168,15 +170,19 @@ def _audit(ctx: ApplyContext, step: Step, result: AuditResult, detail: str, conf
     if confirmed:
         details["confirmed"] = "done in an interrupted earlier run, confirmed by this run"
     if detail:
-        details["detail"] = detail[:250]
+        details["detail"] = safe_text(detail, 250)
+    camera = step.camera
+    if camera is not None and not (len(camera) <= 128 and CAMERA_NAME.fullmatch(camera)):
+        details["camera"] = safe_text(camera, 100)  # a name Frigate's API refuses: kept, made harmless
+        camera = None
     ctx.audit.record(
         actor=ctx.actor,
         role=ctx.role,
         action=action,
-        target=step.target[:512],
-        reason=step.reason[:1000],
+        target=safe_text(step.target, 512),
+        reason=safe_text(step.reason, 1000),
         result=result,
-        camera=step.camera,
+        camera=camera,
         details=details,
     )
 
@@ -216,33 +222,68 @@ def _took_effect(ctx: ApplyContext, step: Step) -> bool:
     return False
 
 
+def _journal_step(raw: Any) -> Step:
+    """The step an earlier run journalled; ValueError when the entry cannot be a step of this version."""
+    try:
+        return Step(
+            StepKind(raw["kind"]),
+            str(raw["target"]),
+            str(raw["api"]),
+            str(raw["reason"]),
+            raw.get("camera"),
+            dict(raw.get("params") or {}),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ValueError(f"unreadable journal entry ({type(err).__name__})") from None
+
+
+def _settle_one(ctx: ApplyContext, key: str) -> StepOutcome | None:
+    entry = ctx.journal.entry(key) or {}
+    step = _journal_step(entry.get("step"))
+    if _took_effect(ctx, step):
+        _audit(ctx, step, AuditResult.success, "", confirmed=True)
+        return StepOutcome(step, StepStatus.confirmed, "done before the interruption")
+    logger.info("interrupted step %s is no longer planned and not confirmed; not audited", step.target)
+    return None
+
+
 def settle_journal(ctx: ApplyContext, planned: Sequence[Step]) -> list[StepOutcome]:
-    """Before applying: steps an interrupted run started that are no longer needed were done; audit them now."""
+    """Before applying: steps an interrupted run started that are no longer needed were done; audit them now.
+
+    A journalled step that can never succeed (an identifier Frigate's API refuses, an entry this version
+    cannot read) is reported as failed and dropped, so it never blocks later runs. Only a connection
+    failure keeps it: then nobody knows yet whether it happened.
+    """
     keys = {s.key for s in planned}
     outcomes = []
     for key in ctx.journal.keys("started"):
         if key in keys:
             continue  # still needed: it did not happen (or only partly); the plan repeats it
-        entry = ctx.journal.entry(key) or {}
-        raw = entry.get("step")
-        if isinstance(raw, dict):
-            step = Step(
-                StepKind(raw["kind"]),
-                raw["target"],
-                raw["api"],
-                raw["reason"],
-                raw.get("camera"),
-                raw.get("params") or {},
-            )
-            if _took_effect(ctx, step):
-                _audit(ctx, step, AuditResult.success, "", confirmed=True)
-                outcomes.append(StepOutcome(step, StepStatus.confirmed, "done before the interruption"))
-            else:
-                logger.info("interrupted step %s is no longer planned and not confirmed; not audited", step.target)
+        try:
+            outcome = _settle_one(ctx, key)
+        except FrigateConnectionError:
+            raise
+        except (FrigateApiError, PrivacyError, ValueError, OSError) as err:
+            raw = (ctx.journal.entry(key) or {}).get("step")
+            outcome = _unsettleable(ctx, key, raw, err)
+        if outcome is not None:
+            outcomes.append(outcome)
         ctx.journal.forget([key])
     # Done steps that no longer appear are settled (a config change Frigate now shows, a deletion that held).
     ctx.journal.forget([k for k in ctx.journal.keys("done") if k not in keys])
     return outcomes
+
+
+def _unsettleable(ctx: ApplyContext, key: str, raw: Any, err: Exception) -> StepOutcome:
+    """Report (and audit as failed) a journalled step that can never be confirmed or repeated."""
+    try:
+        step = _journal_step(raw)
+    except ValueError:
+        step = Step(StepKind.delete_event, safe_text(key, 200), "journal", "unreadable journal entry")
+    detail = f"settled without effect: it can never succeed ({safe_text(str(err), 200)})"
+    logger.warning("journal step %s: %s", step.target, detail)
+    _audit(ctx, step, AuditResult.failure, detail)
+    return StepOutcome(step, StepStatus.failed, detail)
 
 
 def apply_steps(ctx: ApplyContext, steps: Sequence[Step]) -> list[StepOutcome]:

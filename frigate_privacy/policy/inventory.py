@@ -31,7 +31,7 @@ class FaceCrop:
 
 def parse_face_crop(file: str, event_exists: bool = True) -> FaceCrop | None:
     """Parse a training-crop file name; None when it does not follow Frigate's pattern."""
-    m = _FACE_CROP.match(file)
+    m = _FACE_CROP.fullmatch(file)
     if m is None or "/" in file:
         return None
     return FaceCrop(file, m["event"], float(m["ts"]), m["name"], event_exists)

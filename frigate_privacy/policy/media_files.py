@@ -21,7 +21,7 @@ _REVIEW_THUMB = re.compile(rf"^clips/review/thumb-(?P<cam>{_CAM})-(?P<id>{_ID})\
 
 def resolve_media_file(media_root: Path, relpath: str) -> Path:
     """The absolute path of an allowed residue file, refusing anything else (no recordings, no database)."""
-    if not (_EVENT_THUMB.match(relpath) or _REVIEW_THUMB.match(relpath)):
+    if not (_EVENT_THUMB.fullmatch(relpath) or _REVIEW_THUMB.fullmatch(relpath)):
         raise InputError(f"refusing to delete {relpath[:120]!r}: not an event or review thumbnail path")
     root = Path(media_root).resolve()
     path = root / relpath
@@ -61,7 +61,7 @@ def orphan_candidates(media_root: Path, min_age: float, limit: int) -> list[Orph
             continue
         for path in sorted(folder.glob(glob)):
             rel = path.relative_to(root).as_posix()
-            m = pattern.match(rel)
+            m = pattern.fullmatch(rel)
             if m is None or path.is_symlink():
                 continue
             try:

@@ -82,7 +82,7 @@ def _config_steps(plan: RetentionPlan, camera: str, policy: PolicyConfig, state:
         if limit is None or setting.days <= limit:
             continue
         label = setting.key.rsplit(".", 1)[-1]
-        if ".objects." in setting.key and not _LABEL.match(label):
+        if ".objects." in setting.key and not _LABEL.fullmatch(label):
             plan.notes.append(f"{camera}: cannot address {setting.key!r} through config/set; lower it by hand")
             continue
         text, meant = config_value(limit, version)

@@ -32,7 +32,7 @@ class FrigatePayload(BaseModel):
 
 def _check(pattern: re.Pattern[str], what: str) -> Any:
     def validate(value: str) -> str:
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             raise ValueError(f"not a valid {what}: {value[:60]!r}")
         return value
 
