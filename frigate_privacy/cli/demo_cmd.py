@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from frigate_privacy.config.masking import DetectionProfile
-from frigate_privacy.demo.runner import DemoOptions, default_shared_data, run_demo
+from frigate_privacy.demo.leak_check import LeakedFace
+from frigate_privacy.demo.runner import DemoOptions, DemoResult, default_shared_data, run_demo
 
 __all__ = ["register"]
 
@@ -19,7 +20,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output directory (default: ./demo-out)")
     p.add_argument("--frames", type=int, default=90, help="clip length in frames (default: 90, 6 s at 15 fps)")
-    p.add_argument("--seed", type=int, default=0, help="scene seed: the same seed gives the same clip")
+    p.add_argument("--seed", type=int, default=0, help="scene seed: the same seed gives the same clip (default: 0)")
+    p.add_argument(
+        "--resolution", choices=sorted(RESOLUTIONS), default="720p", help="frame size of the clip (default: 720p)"
+    )
     p.add_argument(
         "--profile", choices=[x.value for x in DetectionProfile], default="default", help="detection profile"
     )
@@ -31,11 +35,37 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_run)
 
 
+RESOLUTIONS = {"720p": (1280, 720), "1080p": (1920, 1080)}
+
+
+def _leak_lines(r: DemoResult) -> list[str]:
+    """One line per leaked face: which face, its size, and every frame it leaked in."""
+    by_face: dict[int, list[LeakedFace]] = {}
+    for leak in r.leaked_faces:
+        by_face.setdefault(leak.track_id, []).append(leak)
+    lines = []
+    for track_id, leaks in sorted(by_face.items()):
+        sizes = [round(x.height) for x in leaks]
+        frames = ", ".join(str(x.frame) for x in leaks)
+        name = r.face_names.get(track_id, "?")
+        lines.append(f"  face #{track_id} ({name}, {min(sizes)}-{max(sizes)} px) leaked in frames {frames}")
+    return lines
+
+
 def _run(args: argparse.Namespace) -> int:
     shared = None if args.pypi_only else default_shared_data()
-    options = DemoOptions(args.out, shared, frames=args.frames, seed=args.seed, profile=DetectionProfile(args.profile))
+    width, height = RESOLUTIONS[args.resolution]
+    options = DemoOptions(
+        args.out,
+        shared,
+        frames=args.frames,
+        width=width,
+        height=height,
+        seed=args.seed,
+        profile=DetectionProfile(args.profile),
+    )
     r = run_demo(options)
-    verdict = "no face leaked" if not r.leak_frames else f"LEAKED in frames {r.leak_frames[:10]}"
+    verdict = "no face leaked" if not r.leak_frames else "LEAKED"
     for note in r.notes:
         print(f"note: {note}")
     print(f"face: {r.face_source}")
@@ -48,5 +78,14 @@ def _run(args: argparse.Namespace) -> int:
         f"faces masked: {r.masked_face_frames} of {r.scored_face_frames} face-frames (faces >= 24 px); "
         f"leak-frames: {len(r.leak_frames)} ({verdict})"
     )
+    for line in _leak_lines(r):
+        print(line)
+    if r.still_face is not None:
+        w = r.still_face
+        print(
+            f"before/after shows the worst frame: frame {w.frame}, face #{w.track_id} "
+            f"({r.face_names.get(w.track_id, '?')}), identifying detail left {w.retained:.0%}"
+            + (" (LEAKED)" if w.leaked else "")
+        )
     print(f"original:  {r.original}\nredacted:  {r.redacted}\nbefore/after: {r.still}\nground truth: {r.ground_truth}")
     return 0 if not r.leak_frames and r.frames_in == r.frames_out else 1

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from frigate_privacy.demo.ground_truth import GroundTruth
 
-__all__ = ["FaceVerdict", "LeakReport", "face_verdict", "gray_frames", "score_video"]
+__all__ = ["FaceVerdict", "LeakReport", "LeakedFace", "face_verdict", "gray_frames", "score_video"]
 
 Gray = NDArray[np.float32]
 Box = tuple[float, float, float, float]
@@ -37,6 +37,17 @@ class FaceVerdict:
 
     leaked: bool
     scorable: bool
+    retained: float = 0.0
+    """How much identifying detail survived, 0 (none) to 1 (all): kept energy times correlation."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeakedFace:
+    """One face that leaked in one frame."""
+
+    frame: int
+    track_id: int
+    height: float
 
 
 @dataclass
@@ -55,6 +66,15 @@ class LeakReport:
             if any(v.leaked for f, v in zip(faces, verdicts, strict=True) if f.box[3] - f.box[1] >= self.min_size):
                 out.append(i)
         return out
+
+    def leaked_faces(self, gt: GroundTruth) -> list[LeakedFace]:
+        """Every (frame, face) that leaked, for faces of at least `min_size` px, in frame order."""
+        return [
+            LeakedFace(i, f.track_id, f.box[3] - f.box[1])
+            for i, (faces, verdicts) in enumerate(zip(gt.frames, self.verdicts, strict=False))
+            for f, v in zip(faces, verdicts, strict=True)
+            if v.leaked and f.box[3] - f.box[1] >= self.min_size
+        ]
 
     def face_frames(self, gt: GroundTruth) -> int:
         """Frames with at least one scored face (at least `min_size` px)."""
@@ -77,10 +97,11 @@ def face_verdict(original: Gray, redacted: Gray, box: Box) -> FaceVerdict:
     sa, sb = float(a.std()), float(b.std())
     if sa < _MIN_ORIGINAL_DETAIL:
         return FaceVerdict(False, False)
-    if sb < _KEPT_ENERGY * sa:
-        return FaceVerdict(False, True)
     ncc = float(((a - a.mean()) * (b - b.mean())).mean() / (sa * sb + 1e-6))
-    return FaceVerdict(ncc >= _MIN_NCC, True)
+    retained = min(1.0, sb / sa) * max(0.0, ncc)
+    if sb < _KEPT_ENERGY * sa:
+        return FaceVerdict(False, True, retained)
+    return FaceVerdict(ncc >= _MIN_NCC, True, retained)
 
 
 def gray_frames(path: Path) -> Iterator[Gray]:

@@ -13,10 +13,10 @@ from frigate_privacy.config.masking import DetectionProfile, MaskingConfig
 from frigate_privacy.demo.backdrop import SyntheticBackdrop
 from frigate_privacy.demo.clip import Backdrop, write_clip
 from frigate_privacy.demo.face_source import ASTRONAUT_FACE_BOX, astronaut_image
-from frigate_privacy.demo.leak_check import score_video
+from frigate_privacy.demo.leak_check import LeakedFace, score_video
 from frigate_privacy.demo.scene import MAX_UPSCALE, Scene, plan_tracks
 from frigate_privacy.demo.sprites import FaceSprite, make_sprite
-from frigate_privacy.demo.still import best_still_frame, write_still
+from frigate_privacy.demo.still import WorstFace, worst_face, write_still
 from frigate_privacy.demo.video_backdrop import VideoBackdrop
 from frigate_privacy.errors import ModelError
 from frigate_privacy.video.redact import RedactOptions, redact_file
@@ -63,6 +63,12 @@ class DemoResult:
     """(face, frame) pairs with a face of at least 24 px."""
     masked_face_frames: int
     leak_frames: list[int]
+    leaked_faces: list[LeakedFace]
+    """Every leaked (frame, face); `face_names` names each track."""
+    face_names: dict[int, str]
+    """Track id -> the look of its face (astronaut, astronaut-mirrored, astronaut-infrared)."""
+    still_face: WorstFace | None
+    """The face the before/after still shows: the one our mask hid least."""
     frames_out: int
     notes: list[str]
 
@@ -136,7 +142,8 @@ def run_demo(options: DemoOptions) -> DemoResult:
         for f, v in zip(faces, verdicts, strict=True)
         if f.box[3] - f.box[1] >= SCORED_MIN_PX and v.scorable
     ]
-    write_still(original, redacted, best_still_frame(gt), still)
+    worst = worst_face(gt, report)
+    write_still(original, redacted, worst.frame if worst else 0, still, mark=worst.box if worst else None)
     return DemoResult(
         original=original,
         redacted=redacted,
@@ -150,6 +157,9 @@ def run_demo(options: DemoOptions) -> DemoResult:
         scored_face_frames=len(scored),
         masked_face_frames=sum(1 for v in scored if not v.leaked),
         leak_frames=report.leak_frames(gt),
+        leaked_faces=report.leaked_faces(gt),
+        face_names={t.track_id: sprites[t.sprite].name for t in tracks},
+        still_face=worst,
         frames_out=report.frames_out,
         notes=notes,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -10,16 +11,40 @@ import cv2
 import numpy as np
 
 from frigate_privacy.demo.ground_truth import GroundTruth
+from frigate_privacy.demo.leak_check import LeakReport
 from frigate_privacy.errors import InputError
 from frigate_privacy.vision.types import Frame
 
-__all__ = ["best_still_frame", "side_by_side", "write_still"]
+__all__ = ["WorstFace", "side_by_side", "worst_face", "write_still"]
 
 
-def best_still_frame(gt: GroundTruth) -> int:
-    """The frame that shows the most face area (ties go to the earliest), so the still shows the most."""
-    areas = [sum((f.box[2] - f.box[0]) * (f.box[3] - f.box[1]) for f in faces) for faces in gt.frames]
-    return int(np.argmax(areas)) if areas else 0
+@dataclass(frozen=True, slots=True)
+class WorstFace:
+    """The face, in one frame, that our mask hid the least: the frame the before/after still shows."""
+
+    frame: int
+    track_id: int
+    box: tuple[float, float, float, float]
+    retained: float
+    leaked: bool
+
+
+def worst_face(gt: GroundTruth, report: LeakReport) -> WorstFace | None:
+    """The scored face whose identifying detail survived most (ties: the larger face); None without one.
+
+    This is the honest picture of the demo: not a frame chosen to look good, but the one where masking
+    did least, by the same measure the leak scorer uses.
+    """
+    best: tuple[float, float, WorstFace] | None = None
+    for i, (faces, verdicts) in enumerate(zip(gt.frames, report.verdicts, strict=False)):
+        for face, verdict in zip(faces, verdicts, strict=True):
+            height = face.box[3] - face.box[1]
+            if height < report.min_size or not verdict.scorable:
+                continue
+            key = (verdict.retained, height)
+            if best is None or key > best[:2]:
+                best = (*key, WorstFace(i, face.track_id, face.box, verdict.retained, verdict.leaked))
+    return best[2] if best is not None else None
 
 
 def read_frame(path: Path, index: int) -> Frame:
@@ -31,14 +56,20 @@ def read_frame(path: Path, index: int) -> Frame:
     raise InputError(f"{path} has no frame {index}")
 
 
-def side_by_side(before: Frame, after: Frame, width: int = 1280) -> Frame:
-    """Both frames scaled to half of `width` each, labelled, with a thin divider."""
+def side_by_side(
+    before: Frame, after: Frame, width: int = 1280, mark: tuple[float, float, float, float] | None = None
+) -> Frame:
+    """Both frames scaled to half of `width` each, labelled, with a thin divider; `mark` outlines a face box."""
     half = width // 2
     scale = half / before.shape[1]
     size = (half, round(before.shape[0] * scale))
     panels = []
     for image, label in ((before, "original"), (after, "redacted")):
         panel = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        if mark is not None:
+            # Outlined a few pixels outside the box, so the outline never hides what the mask left.
+            x1, y1, x2, y2 = (round(v * scale) for v in mark)
+            cv2.rectangle(panel, (x1 - 4, y1 - 4), (x2 + 4, y2 + 4), (0, 255, 255), 1)
         cv2.rectangle(panel, (0, size[1] - 30), (120, size[1]), (0, 0, 0), -1)
         cv2.putText(panel, label, (8, size[1] - 9), cv2.FONT_HERSHEY_SIMPLEX, 0.65, (255, 255, 255), 2)
         panels.append(panel)
@@ -46,9 +77,12 @@ def side_by_side(before: Frame, after: Frame, width: int = 1280) -> Frame:
     return np.hstack([panels[0], divider, panels[1]])
 
 
-def write_still(original: Path, redacted: Path, index: int, dest: Path) -> Path:
+def write_still(
+    original: Path, redacted: Path, index: int, dest: Path, mark: tuple[float, float, float, float] | None = None
+) -> Path:
     """Write the side-by-side PNG of frame `index` to `dest` (mode 0600: it shows the unmasked original)."""
-    ok, data = cv2.imencode(".png", side_by_side(read_frame(original, index), read_frame(redacted, index)))
+    still = side_by_side(read_frame(original, index), read_frame(redacted, index), mark=mark)
+    ok, data = cv2.imencode(".png", still)
     if not ok:
         raise InputError("could not encode the still as PNG")
     fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
