@@ -12,6 +12,7 @@ from frigate_privacy.config.camera import CameraConfig
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.export import ExportConfig
 from frigate_privacy.config.frigate import FrigateConfig
+from frigate_privacy.config.homeassistant import HomeAssistantConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.config.policy import PolicyConfig, merge_policy
@@ -46,6 +47,11 @@ class PrivacyConfig(PrivacyBaseModel):
     export: ExportConfig = Field(default_factory=ExportConfig, title="Exports", description="Redacted exports.")
     policy: PolicyConfig = Field(
         default_factory=PolicyConfig, title="Policy", description="Global retention and masking policy."
+    )
+    homeassistant: HomeAssistantConfig = Field(
+        default_factory=HomeAssistantConfig,
+        title="Home Assistant",
+        description="MQTT discovery entities and the privacy pause.",
     )
     cameras: dict[CameraName, CameraConfig] = Field(
         default_factory=dict,
