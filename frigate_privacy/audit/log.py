@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 import re
 import sqlite3
 import threading
@@ -20,10 +19,10 @@ from frigate_privacy.audit.details import check_free_text, validate_details
 from frigate_privacy.audit.entry import GENESIS_HASH, AuditEntry, Checkpoint, checkpoint_message, entry_hash
 from frigate_privacy.audit.errors import AuditError, AuditInputError
 from frigate_privacy.crypto.signing import PublicKey
+from frigate_privacy.storage.sqlite import open_database
 
 __all__ = ["AuditLog", "EntryFilter", "Head", "Signer"]
 
-_SCHEMA_VERSION = 1
 _NAME = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
 _ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 _CAMERA = re.compile(r"^[a-zA-Z0-9_-]+$")
@@ -32,7 +31,7 @@ _ENTRY_COLUMNS = "seq, ts, unix, actor, role, action, target, camera, reason, re
 
 # Triggers make the append-only rule hold for every client of the file, not only for this class.
 # They stop mistakes, not an attacker (who can drop them): `audit verify` is what detects tampering.
-_SCHEMA = f"""
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY,
     ts TEXT NOT NULL,
@@ -63,6 +62,8 @@ CREATE TABLE IF NOT EXISTS head (
     signature TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_unix ON entries (unix);
+"""
+_TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
@@ -71,8 +72,9 @@ CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-PRAGMA user_version = {_SCHEMA_VERSION};
 """
+# Append only: the file's user_version counts how many of these it has had (storage/sqlite.py).
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA + _TRIGGERS,)
 
 
 class Signer(Protocol):
@@ -114,19 +116,6 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the database file 0600 before SQLite opens it (its -wal/-shm files copy this mode)."""
-    if path.exists():
-        return
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-
-
 def _check_name(value: str, field: str, pattern: re.Pattern[str]) -> str:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise AuditInputError(f"{field} {value!r} is not a valid name (letters, digits and _ . @ : -)")
@@ -141,21 +130,18 @@ class AuditLog:
         self.signer = signer
         self.checkpoint_every = checkpoint_every
         self._lock = threading.Lock()
+        if signer is None:
+            # Readers (verify, show) must not change the file, not even re-create a dropped trigger.
+            self._db = open_database(self.path, _MIGRATIONS, what="audit log", error=AuditError, read_only=True)
+            return
+        self._db = open_database(
+            self.path, _MIGRATIONS, what="audit log", error=AuditError, pragmas=("PRAGMA synchronous=FULL",)
+        )
         try:
-            if signer is None:
-                # Readers (verify, show) must not change the file, not even re-create a dropped trigger.
-                if not self.path.exists():
-                    raise AuditError(f"audit log {self.path} does not exist")
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
-                return
-            _create_private_file(self.path)
-            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so appends are serialized.
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as err:
+            # A writer puts back a dropped trigger on every open (the schema itself is migrated once).
+            self._db.executescript(_TRIGGERS)
+        except sqlite3.Error as err:
+            self._db.close()
             raise AuditError(f"cannot open audit log {self.path}: {err}") from None
 
     def close(self) -> None:

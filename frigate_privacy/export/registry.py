@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from frigate_privacy.export.errors import ExportError
+from frigate_privacy.storage.sqlite import open_database
 
 __all__ = ["REGISTRY_FILENAME", "ExportRecord", "ExportRegistry", "registry_path"]
 
@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS export (
 CREATE INDEX IF NOT EXISTS export_expires ON export (expires);
 CREATE INDEX IF NOT EXISTS export_camera ON export (camera, start);
 """
+# Append only: the file's user_version counts how many of these it has had (storage/sqlite.py).
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA,)
 _COLUMNS = 'id, path, camera, start, "end", event_ids, sub_labels, requester, created, expires, size'
 
 
@@ -66,12 +68,6 @@ class ExportRecord:
         return self.id
 
 
-def _create_private(path: Path) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-    os.close(fd)
-
-
 def _record(row: tuple[object, ...]) -> ExportRecord:
     return ExportRecord(
         id=str(row[0]),
@@ -94,13 +90,7 @@ class ExportRegistry:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        try:
-            _create_private(self.path)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as err:
-            raise ExportError(f"cannot open the export registry {self.path}: {err}") from None
+        self._db = open_database(self.path, _MIGRATIONS, what="the export registry", error=ExportError)
 
     def close(self) -> None:
         """Close the database."""

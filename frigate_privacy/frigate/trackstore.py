@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from pathlib import Path
 from frigate_privacy.frigate.boxes import RelBox, Size
 from frigate_privacy.frigate.models import ApiEvent, AttributeBox, EventMessage, TimelineEntry, TrackedObjectState
 from frigate_privacy.frigate.tracks import OBJECT_KIND, BoxKeyframe, TrackedObject
+from frigate_privacy.storage.sqlite import open_database
 
 __all__ = ["TrackStore"]
 
@@ -49,20 +48,15 @@ CREATE TABLE IF NOT EXISTS path_point (
 ) WITHOUT ROWID;
 """
 
+# Append only: the file's user_version counts how many of these it has had (storage/sqlite.py).
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA,)
+
 # Rounding makes a reprocessed message produce byte-identical rows, so INSERT OR IGNORE deduplicates.
 _DIGITS = 6
 
 
 def _r(value: float) -> float:
     return round(value, _DIGITS)
-
-
-def _create_private(path: Path) -> None:
-    """Create the database file 0600 (SQLite gives its -wal/-shm files the same mode)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
 
 
 @dataclass(frozen=True)
@@ -79,14 +73,14 @@ class TrackStore:
     """Embedded track store. Thread-safe: MQTT handlers and API backfill may write concurrently."""
 
     def __init__(self, path: Path) -> None:
-        _create_private(path)
         self.db_path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(
+            path,
+            _MIGRATIONS,
+            what="the track store",
+            pragmas=("PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"),
+        )
 
     def close(self) -> None:
         """Close the database."""
