@@ -10,6 +10,7 @@ from pathlib import Path
 
 import av
 import pytest
+import requests
 from conftest import free_port
 
 from frigate_privacy.config.frigate import FrigateConfig
@@ -247,3 +248,29 @@ def test_unexpected_answer_names_field_expected_got_and_version(tmp_path: Path) 
     message = str(caught.value)
     assert "unexpected config from Frigate 0.14.1" in message
     assert "cameras.front.record.enabled: expected a valid boolean" in message and "got 'maybe'" in message
+
+
+@pytest.mark.parametrize("version", ["0.14", "0.17"])
+def test_reads_bypass_nginx_answer_cache(version: str, tmp_path: Path) -> None:
+    start = time.time() - 120
+    with FrigateStandin(version, tmp_path / "media", nginx_cache=True) as standin, _client(standin.url) as client:
+        assert standin.nginx_cache is not None
+        assert client.config().cameras["front"].record.enabled is True
+        query = {"cameras": "front", "after": start - 5, "before": start + 60, "limit": 100}
+        assert client.events(cameras=["front"], after=start - 5, before=start + 60) == []
+        assert client.reviews(cameras=["front"], after=start - 5, before=start + 60) == []
+        stale_events = requests.get(f"{standin.url}/api/events", params=query, timeout=5)
+        stale_reviews = requests.get(f"{standin.url}/api/review", params=query, timeout=5)
+        assert stale_events.json() == [] and stale_reviews.json() == []
+        plan = _walk(standin, start)
+        # what nginx does to a reader without the bypass header: the answer of a moment ago
+        again = requests.get(f"{standin.url}/api/events", params=query, timeout=5)
+        assert again.json() == [] and again.headers["X-Cache-Status"] == "HIT"
+        # our client reads through: the new event and review item are there at once
+        assert [e.id for e in client.events(cameras=["front"], after=start - 5, before=start + 60)] == [plan.event_id]
+        assert [r.id for r in client.reviews(cameras=["front"], after=start - 5, before=start + 60)] == [plan.review_id]
+        assert client.event(plan.event_id).sub_label == "alice"
+        standin.config["cameras"]["front"]["record"]["enabled"] = False
+        assert client.config().cameras["front"].record.enabled is False
+    # the only cache hit was the reader without the header
+    assert standin.nginx_cache.hits == 1

@@ -16,12 +16,14 @@ from frigate_privacy.frigate.errors import (
     FrigateNotFoundError,
 )
 
-__all__ = ["TOKEN_COOKIE", "FrigateTransport"]
+__all__ = ["CACHE_BYPASS_HEADER", "TOKEN_COOKIE", "FrigateTransport"]
 
 logger = logging.getLogger(__name__)
 
 # Frigate's default `auth.cookie_name`; the HA integration hard-codes it too.
 TOKEN_COOKIE = "frigate_token"  # noqa: S105 - a cookie name, not a secret
+# The request header Frigate's nginx config (docker/main/rootfs/usr/local/nginx/conf/nginx.conf) honours.
+CACHE_BYPASS_HEADER = "X-Cache-Bypass"
 # Gateway errors are what nginx answers while Frigate's API process restarts: worth a retry.
 _RETRY_STATUSES = frozenset({502, 503, 504})
 
@@ -66,6 +68,10 @@ class FrigateTransport:
         # A CA file wins over the boolean: that is how a self-signed 8971 is verified properly.
         self._verify: bool | str = str(ca_file) if ca_file is not None else verify_tls
         self._session.headers["User-Agent"] = "frigate-privacy"
+        # Frigate's nginx keeps JSON answers of /api/ for 5 s (`proxy_cache_valid 200 5s`) and skips the
+        # cache for requests carrying this header (`proxy_cache_bypass $http_x_cache_bypass`). Without it
+        # an event renamed a second ago is not found; writes are never cached, so every request sends it.
+        self._session.headers[CACHE_BYPASS_HEADER] = "1"
 
     def __repr__(self) -> str:
         # Never show credentials, even in a debugger or a traceback's locals.

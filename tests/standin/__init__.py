@@ -38,6 +38,9 @@ HTTP (stdlib ThreadingHTTPServer on 127.0.0.1, free port, optional TLS with a se
   expired or (0.16+) role-less; viewer gets 403 on admin routes (0.16+). `auth=False` = port 5000 (anonymous
   admin). Unknown routes: Flask HTML 404 on 0.14, JSON `{"detail": "Not Found"}` later; 405 likewise.
 - nginx static `/recordings/`, `/exports/` (JSON autoindex, files) and `/clips/` (HTML listing).
+- nginx's `/api/` answer cache (`nginx_cache=True`, see nginx_cache.py): JSON 200 answers to GET kept 5 s,
+  keyed by URI (0.17+ also user and role), skipped by a non-empty `X-Cache-Bypass` header other than "0",
+  `X-Cache-Status` HIT/MISS/BYPASS; off by default so tests that read raw state see changes at once.
 Media (`build_media`): `recordings/YYYY-MM-DD/HH/<cam>/MM.SS.mp4` (UTC), 10 s H.264 segments with
 +faststart and optional AAC, from vtest.avi with shared face crops pasted on pedestrians and walkers;
 `clips/<cam>-<id>.jpg`, clean `.png`/`.webp` per version, `clips/thumbs/<cam>/<id>.webp` 0.16+, review

@@ -34,6 +34,7 @@ from .http_types import (
     unauthorized,
 )
 from .media import Segment, frigate_path, probe_segment
+from .nginx_cache import NginxCache
 from .stills import frame_at, write_event_files
 from .tls_cert import self_signed_pair
 from .versions import VersionProfile, profile
@@ -122,6 +123,7 @@ class FrigateStandin:
         face_recognition: bool = True,
         session_length: int = 86400,
         restart_delay: float = 0.3,
+        nginx_cache: bool = False,
     ) -> None:
         self.prof = profile(version)
         self.version = self.prof.short
@@ -161,6 +163,8 @@ class FrigateStandin:
         self.process_started = time.time()
         self.restarts = 0
         self._faults: list[_Fault] = []
+        # nginx's 5 s answer cache in front of /api/ (off by default so tests reading state see it at once)
+        self.nginx_cache = NginxCache(self.prof) if nginx_cache else None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
@@ -460,6 +464,14 @@ class FrigateStandin:
                 threading.Thread(target=self.stop, daemon=True).start()
                 return None
             return Response(fault.status, b'{"success": false, "message": "injected failure"}')
+        cache = self.nginx_cache
+        if cache is not None and cache.applies(req):
+            who = self._identify(req) if self.auth_enabled else ("anonymous", "admin")
+            if who is not None:  # nginx's auth_request runs before the cache; a refusal is never cached
+                return cache.serve(req, "|".join(who), self._route)
+        return self._route(req)
+
+    def _route(self, req: Request) -> Response | None:
         if req.path.startswith(("/recordings/", "/exports/", "/clips/")) or req.path in (
             "/recordings",
             "/exports",
