@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -131,6 +133,23 @@ def test_check_wrong_password_is_a_clear_error(
     assert code == FrigateApiError.exit_code
     assert "wrong user or password" in out and "not-the-password" not in out + err
     assert "Traceback" not in out + err
+
+
+def test_verify_tls_off_prints_one_warning_of_ours(tmp_path: Path) -> None:
+    with _standin_with_media("0.16", tmp_path / "media", tls=True) as standin:
+        config = _write_config(tmp_path, standin.url, verify_tls=False)
+        # a separate process: urllib3's own warning is printed by the interpreter's warning machinery
+        done = subprocess.run(
+            [sys.executable, "-m", "frigate_privacy", "check", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert "front" in done.stdout and done.returncode == PolicyViolation.exit_code
+    assert "InsecureRequestWarning" not in done.stderr
+    assert done.stderr.count("TLS verification of https://127.0.0.1:") == 1
+    assert "frigate.verify_tls: false" in done.stderr
 
 
 def test_check_rejects_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

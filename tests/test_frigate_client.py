@@ -228,12 +228,51 @@ def test_tls_verification_on_by_default_and_ca_file(tmp_path: Path) -> None:
     with FrigateStandin("0.16", tmp_path / "media", tls=True, auth=True, users={"admin": PASSWORD}) as s:
         with (
             _client(s.url, user="admin", password=PASSWORD) as client,
-            pytest.raises(FrigateConnectionError, match="TLS verification"),
+            pytest.raises(FrigateConnectionError, match=r"self-signed certificate; set frigate\.ca_file"),
         ):
             client.version()
         assert s.ca_cert is not None
         with _client(s.url, user="admin", password=PASSWORD, ca_file=s.ca_cert) as client:
             assert client.version().minor == 16
+
+
+@pytest.mark.parametrize(
+    ("kind", "trust", "cause", "fix"),
+    [
+        # Frigate's own default certificate, trusted: the name is what fails, so ca_file is not the fix
+        ("frigate-default", True, "not issued for '127.0.0.1' (host name or IP mismatch", "subjectAltName"),
+        ("frigate-default", False, "self-signed certificate", "set frigate.ca_file"),
+        ("expired", True, "has expired", "renew it"),
+        ("ca-issued", False, "issued by a CA that the system's CA store does not know", "set frigate.ca_file"),
+    ],
+)
+def test_tls_failures_name_the_real_cause(kind: str, trust: bool, cause: str, fix: str, tmp_path: Path) -> None:
+    with FrigateStandin("0.16", tmp_path / "media", tls=True, tls_kind=kind) as s:  # type: ignore[arg-type]
+        extra = {"ca_file": s.ca_cert} if trust else {}
+        with _client(s.url, retries=1, **extra) as client, pytest.raises(FrigateConnectionError) as caught:
+            client.version()
+    message = str(caught.value)
+    assert cause in message and fix in message
+    assert "set frigate.ca_file to Frigate's CA bundle" not in message
+
+
+def test_ca_file_without_the_certificate_says_so(tmp_path: Path) -> None:
+    with (
+        FrigateStandin("0.16", tmp_path / "a", tls=True) as other,
+        FrigateStandin("0.16", tmp_path / "b", tls=True) as s,
+        _client(s.url, retries=1, ca_file=other.ca_cert) as client,
+        pytest.raises(FrigateConnectionError, match=r"self-signed certificate that frigate.ca_file \(.*\) does not"),
+    ):
+        client.version()
+
+
+def test_https_to_a_plain_http_port_is_named(tmp_path: Path) -> None:
+    with (
+        FrigateStandin("0.16", tmp_path / "media") as s,  # port 5000 style: no TLS
+        _client(s.url.replace("http://", "https://"), retries=1) as client,
+        pytest.raises(FrigateConnectionError, match="does not speak TLS"),
+    ):
+        client.version()
 
 
 def test_unexpected_answer_names_field_expected_got_and_version(tmp_path: Path) -> None:

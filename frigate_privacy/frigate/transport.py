@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 
 from frigate_privacy.frigate.errors import (
     FrigateApiError,
@@ -15,6 +18,7 @@ from frigate_privacy.frigate.errors import (
     FrigateConnectionError,
     FrigateNotFoundError,
 )
+from frigate_privacy.frigate.tls_failure import explain_tls_failure
 
 __all__ = ["CACHE_BYPASS_HEADER", "TOKEN_COOKIE", "FrigateTransport"]
 
@@ -26,6 +30,29 @@ TOKEN_COOKIE = "frigate_token"  # noqa: S105 - a cookie name, not a secret
 CACHE_BYPASS_HEADER = "X-Cache-Bypass"
 # Gateway errors are what nginx answers while Frigate's API process restarts: worth a retry.
 _RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+_insecure_lock = threading.Lock()
+_insecure_warned = False
+
+
+def _warn_insecure_once(url: str) -> None:
+    """Our one warning about verify_tls: false, instead of urllib3's InsecureRequestWarning per request."""
+    global _insecure_warned
+    # Added per transport (warnings.filterwarnings drops an identical filter first), so it also holds
+    # after something (a test runner) has reset the filters; the message itself goes out once per process.
+    warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+    if not url.startswith("https://"):
+        return  # plain http: nothing is verified either way, and urllib3 does not warn
+    with _insecure_lock:
+        if _insecure_warned:
+            return
+        _insecure_warned = True
+    logger.warning(
+        "TLS verification of %s is off (frigate.verify_tls: false): anyone on the network path can read "
+        "the Frigate password and media. Set frigate.ca_file to Frigate's certificate instead",
+        url,
+    )
 
 
 def _error_text(response: requests.Response) -> str:
@@ -67,6 +94,8 @@ class FrigateTransport:
         self._session = requests.Session()
         # A CA file wins over the boolean: that is how a self-signed 8971 is verified properly.
         self._verify: bool | str = str(ca_file) if ca_file is not None else verify_tls
+        if self._verify is False:
+            _warn_insecure_once(self.base_url)
         self._session.headers["User-Agent"] = "frigate-privacy"
         # Frigate's nginx keeps JSON answers of /api/ for 5 s (`proxy_cache_valid 200 5s`) and skips the
         # cache for requests carrying this header (`proxy_cache_bypass $http_x_cache_bypass`). Without it
@@ -187,10 +216,9 @@ class FrigateTransport:
                 # Per request, because requests lets REQUESTS_CA_BUNDLE override Session.verify.
                 verify=self._verify,
             )
-        except requests.exceptions.SSLError:
-            raise FrigateConnectionError(
-                f"TLS verification of {self.base_url} failed; set frigate.ca_file to Frigate's CA bundle"
-            ) from None
+        except requests.exceptions.SSLError as err:
+            ca_file = Path(self._verify) if isinstance(self._verify, str) else None
+            raise FrigateConnectionError(explain_tls_failure(err, self.base_url, ca_file)) from None
         except requests.exceptions.Timeout:
             raise FrigateConnectionError(f"Frigate at {self.base_url} did not answer within the timeout") from None
         except requests.exceptions.RequestException as err:

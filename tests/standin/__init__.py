@@ -5,7 +5,9 @@ plugin's own code. Choose the version at start: "0.14", "0.15", "0.16", "0.17" o
 
 Reproduced
 ----------
-HTTP (stdlib ThreadingHTTPServer on 127.0.0.1, free port, optional TLS with a self-signed cert):
+HTTP (stdlib ThreadingHTTPServer on 127.0.0.1, free port, optional TLS: `tls_kind` picks a self-signed cert
+for 127.0.0.1, Frigate's own default `O=FRIGATE DEFAULT CERT/CN=*` without subjectAltName, an expired one,
+or one issued by a separate CA; `ca_cert` is the file a client would trust):
 - `GET /api/version` (plain text, e.g. `0.16.4-4131252`); `GET /api/config` with defaults filled, globals
   merged into cameras, the per-version record retention shape (0.14 `retain`+`events`, 0.15/0.16
   `retain`+`alerts`/`detections`, 0.17+ `continuous`/`motion`), `version` key (`0.18-0` on 0.18),

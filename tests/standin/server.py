@@ -36,7 +36,7 @@ from .http_types import (
 from .media import Segment, frigate_path, probe_segment
 from .nginx_cache import NginxCache
 from .stills import frame_at, write_event_files
-from .tls_cert import self_signed_pair
+from .tls_cert import TlsKind, self_signed_pair
 from .versions import VersionProfile, profile
 from .walk import WalkPlan, event_row, frigate_id, review_item, timeline_rows
 
@@ -124,6 +124,7 @@ class FrigateStandin:
         session_length: int = 86400,
         restart_delay: float = 0.3,
         nginx_cache: bool = False,
+        tls_kind: TlsKind = "standin",
     ) -> None:
         self.prof = profile(version)
         self.version = self.prof.short
@@ -172,8 +173,7 @@ class FrigateStandin:
         self.ca_cert: Path | None = None
         self._ssl: ssl.SSLContext | None = None
         if tls:
-            cert, key = self_signed_pair(Path(self._tmp.name))
-            self.ca_cert = cert
+            cert, key, self.ca_cert = self_signed_pair(Path(self._tmp.name), tls_kind)
             self._ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self._ssl.load_cert_chain(cert, key)
         self._reset_runtime()
