@@ -28,6 +28,7 @@ M = TypeVar("M")
 # One warning per topic per this many seconds, so a flood of bad payloads cannot flood the log.
 _COMPLAINT_INTERVAL = 60.0
 _MAX_TRACKED_TOPICS = 1024
+_MAX_QUEUED = 256
 
 
 class FrigateListener:
@@ -43,6 +44,8 @@ class FrigateListener:
         self._handlers: dict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
         self._online_hooks: list[Callable[[], None]] = []
         self._connect_hooks: list[Callable[[], None]] = []
+        self._disconnect_hooks: list[Callable[[str], None]] = []
+        self._raw: list[tuple[str, int, Callable[[str, bytes], None]]] = []
         self._connected = threading.Event()
         self._subscribed = threading.Event()
         self.frigate_online: bool | None = None
@@ -64,6 +67,8 @@ class FrigateListener:
                 keyfile=str(cfg.tls_client_key) if cfg.tls_client_key else None,
             )
             client.tls_insecure_set(cfg.tls_insecure)
+        # Messages published while the broker is away wait in memory; bound them (snapshots are ~100 kB).
+        client.max_queued_messages_set(_MAX_QUEUED)
         client.reconnect_delay_set(min_delay=cfg.reconnect_min_delay, max_delay=cfg.reconnect_max_delay)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
@@ -88,6 +93,19 @@ class FrigateListener:
     def on_connected(self, hook: Callable[[], None]) -> None:
         """Call `hook` after each (re)connection to the broker, once subscriptions are sent."""
         self._connect_hooks.append(hook)
+
+    def on_disconnected(self, hook: Callable[[str], None]) -> None:
+        """Call `hook(reason)` whenever the broker connection is lost (paho then reconnects by itself)."""
+        self._disconnect_hooks.append(hook)
+
+    def subscribe_topic(self, topic_filter: str, callback: Callable[[str, bytes], None], *, qos: int = 1) -> None:
+        """Call `callback(topic, payload)` for raw messages matching `topic_filter` (ours, not Frigate's).
+
+        Subscribed at once when connected and again after every reconnect (a clean session forgets it).
+        """
+        self._raw.append((topic_filter, qos, callback))
+        if self._connected.is_set():
+            self._client.subscribe(topic_filter, qos)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -137,6 +155,8 @@ class FrigateListener:
             return
         # A clean session forgets subscriptions, so subscribe on every (re)connect.
         client.subscribe([(topic, 1) for topic in subscriptions(self.prefix)])
+        for topic_filter, qos, _ in list(self._raw):
+            client.subscribe(topic_filter, qos)
         client.publish(self.own_availability, "online", qos=1, retain=True)
         self.connections += 1
         self._connected.set()
@@ -155,6 +175,11 @@ class FrigateListener:
         self._connected.clear()
         self._subscribed.clear()
         logger.warning("lost the MQTT broker (%s); reconnecting", reason_code)
+        for hook in self._disconnect_hooks:
+            try:
+                hook(str(reason_code))
+            except Exception:
+                logger.exception("disconnected hook failed")
 
     def _on_subscribe(
         self,
@@ -170,7 +195,14 @@ class FrigateListener:
         self._subscribed.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self.dispatch(message.topic, bytes(message.payload))
+        payload = bytes(message.payload)
+        for topic_filter, _, callback in list(self._raw):
+            if mqtt.topic_matches_sub(topic_filter, message.topic):
+                try:
+                    callback(message.topic, payload)
+                except Exception:
+                    logger.exception("handler for %s failed", topic_filter)
+        self.dispatch(message.topic, payload)
 
     # -- dispatch ----------------------------------------------------------------------------------
 
