@@ -16,6 +16,7 @@ from frigate_privacy.config.homeassistant import HomeAssistantConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.config.policy import PolicyConfig, merge_policy
+from frigate_privacy.config.service import ServiceConfig
 from frigate_privacy.config.storage import StorageConfig
 
 __all__ = ["CAMERA_NAME_PATTERN", "CameraName", "PrivacyConfig"]
@@ -52,6 +53,11 @@ class PrivacyConfig(PrivacyBaseModel):
         default_factory=HomeAssistantConfig,
         title="Home Assistant",
         description="MQTT discovery entities and the privacy pause.",
+    )
+    service: ServiceConfig = Field(
+        default_factory=ServiceConfig,
+        title="Service",
+        description="The long-running `frigate-privacy run` process: snapshots, backfill, scheduled jobs.",
     )
     cameras: dict[CameraName, CameraConfig] = Field(
         default_factory=dict,
