@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "erase": "frigate_privacy.cli.erase_cmd",
     "audio": "frigate_privacy.cli.audio_cmd",
     "demo": "frigate_privacy.cli.demo_cmd",
+    "run": "frigate_privacy.cli.run_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 

@@ -1,0 +1,108 @@
+"""`frigate-privacy run` as a subprocess with real mosquitto and the Frigate stand-in: live store, clean stop."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from frigate_privacy.frigate.trackstore import TrackStore
+from tests.conftest import Broker
+from tests.service_harness import OWN_PREFIX, ServiceProcess, Watcher, wait_for, write_config
+from tests.standin import FrigateStandin, StandinPublisher
+
+
+def _stored(store_path: Path, event_id: str, keyframes: int = 3) -> bool:
+    if not store_path.exists():
+        return False
+    with TrackStore(store_path) as store:
+        obj = store.get(event_id)
+        return obj is not None and obj.end_time is not None and len(obj.keyframes) >= keyframes
+
+
+def _part(watcher: Watcher, name: str) -> dict[str, object]:
+    parts = (watcher.health() or {}).get("parts", {})
+    part = parts.get(name, {})
+    return part if isinstance(part, dict) else {}
+
+
+def _part_states(watcher: Watcher) -> tuple[object, object]:
+    return _part(watcher, "broker").get("state"), _part(watcher, "frigate").get("state")
+
+
+def test_run_feeds_track_store_and_stops_cleanly(standin: FrigateStandin, mqtt_broker: Broker, tmp_path: Path) -> None:
+    """Events published while it runs land in the track store; SIGTERM exits 0 in 10 s and announces offline."""
+    data = tmp_path / "data"
+    cfg = write_config(tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=data)
+    watcher = Watcher(mqtt_broker)
+    service = ServiceProcess(cfg, tmp_path / "service.log")
+    try:
+        assert wait_for(lambda: watcher.last(f"{OWN_PREFIX}/available") == b"online", 20), service.log.read_text()
+        with StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin) as pub:
+            walk = pub.publish_person_walk()
+            assert wait_for(lambda: _stored(data / "tracks.sqlite3", walk.event_id), 15), service.log.read_text()
+            assert wait_for(lambda: _part_states(watcher) == ("ok", "ok"), 15), watcher.health()
+            # Audio is recorded by default since 0.16: the service's audio check must say so.
+            audio = wait_for(lambda: "audio" in str(_part(watcher, "policy").get("reason")), 15)
+            policy = _part(watcher, "policy")
+            assert audio, policy
+            expected = "ok" if standin.version == "0.14" else "degraded"
+            assert policy["state"] == expected, policy
+        code, took = service.terminate()
+    finally:
+        service.kill()
+    assert code == 0, service.log.read_text()
+    assert took < 10
+    assert wait_for(lambda: watcher.last(f"{OWN_PREFIX}/available") == b"offline", 5)
+    watcher.close()
+    messages = [r["message"] for r in service.log_records()]
+    assert "service stopped" in messages
+
+
+def test_backfill_on_start_brings_events_missed_while_down(
+    standin: FrigateStandin, mqtt_broker: Broker, tmp_path: Path
+) -> None:
+    """A walk published before the service started is in the track store after start (from the API)."""
+    data = tmp_path / "data"
+    with StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin) as pub:
+        walk = pub.publish_person_walk(start=time.time() - 120)
+    cfg = write_config(tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=data)
+    service = ServiceProcess(cfg, tmp_path / "service.log")
+    try:
+        # Backfill keyframes come from the API timeline (sparser than MQTT on some versions).
+        assert wait_for(lambda: _stored(data / "tracks.sqlite3", walk.event_id, 1), 20), service.log.read_text()
+        code, _ = service.terminate()
+    finally:
+        service.kill()
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"mqtt": {"port": 0}}, "mqtt.port"),
+        ({"service": {"stop_timeout": 30}}, "service.stop_timeout"),
+        ({"mqtt": {"enabled": False}}, "mqtt.enabled"),
+        ({"mqtt": {"own_prefix": "frigate/ours"}}, "mqtt.own_prefix"),
+    ],
+)
+def test_config_error_names_field_and_exits_before_starting(
+    tmp_path: Path, mqtt_broker: Broker, extra: dict[str, dict[str, object]], field: str
+) -> None:
+    """A bad config exits 2 with the field named, and creates nothing (no data dir, no connection)."""
+    data = tmp_path / "data"
+    cfg = write_config(
+        tmp_path / "fp.yml", frigate_url="http://127.0.0.1:9", broker=mqtt_broker, data_dir=data, **extra
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "frigate_privacy", "run", "--config", str(cfg)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert field in done.stderr
+    assert not data.exists()
