@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.trackstore import TrackStore
 from tests.conftest import Broker
 from tests.service_harness import OWN_PREFIX, ServiceProcess, Watcher, wait_for, write_config
@@ -92,7 +93,7 @@ def test_backfill_on_start_brings_events_missed_while_down(
 def test_config_error_names_field_and_exits_before_starting(
     tmp_path: Path, mqtt_broker: Broker, extra: dict[str, dict[str, object]], field: str
 ) -> None:
-    """A bad config exits 2 with the field named, and creates nothing (no data dir, no connection)."""
+    """A bad config exits with the config code, the field named, and creates nothing (no data dir, no connection)."""
     data = tmp_path / "data"
     cfg = write_config(
         tmp_path / "fp.yml", frigate_url="http://127.0.0.1:9", broker=mqtt_broker, data_dir=data, **extra
@@ -103,6 +104,6 @@ def test_config_error_names_field_and_exits_before_starting(
         text=True,
         timeout=60,
     )
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == ExitCode.CONFIG, done.stderr
     assert field in done.stderr
     assert not data.exists()

@@ -15,6 +15,7 @@ from types import FrameType
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import ConfigError
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.listener import FrigateListener
@@ -216,4 +217,4 @@ class Service:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         logger.info("exiting (pid %d)", os.getpid())
-        return 0
+        return ExitCode.OK
