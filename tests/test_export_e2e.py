@@ -117,9 +117,13 @@ def test_export_verify_decrypt_per_version(standin: FrigateStandin, tmp_path: Pa
 
     with AuditLog(audit_db_path(cfg), None) as log:
         entries = [(e.action, e.result, e.actor) for e in log.entries()]
+    # Each action: its intent entry before the effect, its outcome after.
     assert entries == [
+        ("export", "started", "tester"),
         ("export", "success", "tester"),
+        ("verify", "started", "tester"),
         ("verify", "success", "tester"),
+        ("decrypt", "started", "tester"),
         ("decrypt", "success", "tester"),
     ]
 

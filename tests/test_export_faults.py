@@ -85,7 +85,8 @@ def test_no_recordings_is_a_clear_error(scene: Scene, tmp_path: Path) -> None:
     exports = tmp_path / "data" / "exports"
     assert not exports.exists() or not any(exports.iterdir())
     with AuditLog(audit_db_path(cfg), None) as log:
-        (entry,) = log.entries()
+        intent, entry = log.entries()
+    assert (intent.action, intent.result) == ("export", "started")
     assert (entry.action, entry.result, entry.details_dict()["error"]) == ("export", "failure", "NoRecordingsError")
 
 

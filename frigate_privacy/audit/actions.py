@@ -28,3 +28,6 @@ class AuditResult(StrEnum):
     failure = "failure"
     denied = "denied"
     partial = "partial"
+    # The intent entry written before an action's effect; its outcome entry names it in `details.intent`.
+    # One without an outcome is an action that was killed or crashed: `audit verify` lists it.
+    started = "started"

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frigate_privacy.audit.actions import AuditResult
 from frigate_privacy.audit.entry import GENESIS_HASH, AuditEntry, Checkpoint, checkpoint_message, recompute_hash
 from frigate_privacy.audit.errors import AuditError
 from frigate_privacy.audit.log import AuditLog, Head
@@ -37,6 +38,8 @@ class VerifyReport:
     last_seq: int = 0
     trusted_key: bool = True
     problems: list[Problem] = field(default_factory=list)
+    # Intent entries with no outcome: the action was killed or crashed (or is still running).
+    unfinished: list[AuditEntry] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,9 +71,16 @@ def _key_for(stored: str, trusted: PublicKey | None) -> PublicKey | None:
 
 def _check_entries(entries: Iterable[AuditEntry], report: VerifyReport) -> dict[int, str]:
     hashes: dict[int, str] = {}
+    started: dict[int, AuditEntry] = {}
     expected, prev = 1, GENESIS_HASH
     for entry in entries:
         report.entries += 1
+        if entry.result == AuditResult.started:
+            started[entry.seq] = entry
+        else:
+            intent = entry.details_dict().get("intent")
+            if isinstance(intent, int):
+                started.pop(intent, None)
         if not isinstance(entry.seq, int) or entry.seq < expected:
             report.problems.append(Problem(expected, f"sequence number {entry.seq!r} is out of order"))
             continue
@@ -92,6 +102,7 @@ def _check_entries(entries: Iterable[AuditEntry], report: VerifyReport) -> dict[
         hashes[entry.seq] = entry.hash
         prev, expected = entry.hash, entry.seq + 1
     report.last_seq = expected - 1
+    report.unfinished = sorted(started.values(), key=lambda e: e.seq)
     return hashes
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from frigate_privacy.audit.details import safe_text
 from frigate_privacy.audit.errors import AuditIntegrityError
 from frigate_privacy.audit.location import AUDIT_FILENAME
 from frigate_privacy.audit.log import AuditLog, EntryFilter
@@ -76,6 +77,11 @@ def _verify(args: argparse.Namespace) -> int:
         first = report.first_problem
         others = "".join(f"\n  also: {p}" for p in sorted(report.problems) if p is not first)
         raise AuditIntegrityError(f"audit log {path} FAILED verification; first bad: {first}{others}")
+    for entry in report.unfinished:
+        print(
+            f"warning: entry {entry.seq} ({entry.ts}): {entry.actor} {entry.action} {safe_text(entry.target, 120)!r} "
+            "was started and never finished (killed or crashed, or still running)"
+        )
     if not report.trusted_key:
         print("warning: no trusted public key given; signatures were checked against the key stored in the log")
     print(
@@ -104,7 +110,8 @@ def _show(args: argparse.Namespace) -> int:
     for e in entries:
         camera = e.camera or "-"
         print(f"{e.seq:>6} {e.ts} {e.actor}({e.role}) {e.action} {e.result} camera={camera} target={e.target!r}")
-        print(f"       reason: {e.reason}" + (f"  details: {e.details}" if e.details != "{}" else ""))
+        details = f"  details: {safe_text(e.details, 8192)}" if e.details != "{}" else ""
+        print(f"       reason: {safe_text(e.reason, 1000)}{details}")
     return 0
 
 

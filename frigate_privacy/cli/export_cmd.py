@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
+from frigate_privacy.audit.actor import NAME_RULE, actor_arg, operator_actor, role_arg
 from frigate_privacy.cli.redact_cmd import _load_zones
 from frigate_privacy.config import load_config
 from frigate_privacy.config.root import PrivacyConfig
@@ -28,8 +28,15 @@ __all__ = ["register"]
 
 
 def _who(parser: argparse.ArgumentParser, default_role: str) -> None:
-    parser.add_argument("--actor", default=None, help="who is doing this, for the audit log (default: the OS user)")
-    parser.add_argument("--role", default=default_role, help=f"the actor's role for the audit log ({default_role})")
+    parser.add_argument(
+        "--actor",
+        type=actor_arg,
+        default=None,
+        help=f"who is doing this, for the audit log ({NAME_RULE}; default: cli:<OS user>)",
+    )
+    parser.add_argument(
+        "--role", type=role_arg, default=default_role, help=f"the actor's role for the audit log ({default_role})"
+    )
 
 
 def _passphrase_args(parser: argparse.ArgumentParser, verb: str) -> None:
@@ -95,7 +102,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _actor(args: argparse.Namespace) -> str:
-    return str(args.actor or getpass.getuser())
+    return str(args.actor or operator_actor())
 
 
 def _uses_passphrase(args: argparse.Namespace) -> bool:

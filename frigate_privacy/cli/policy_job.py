@@ -6,13 +6,13 @@ import argparse
 from collections.abc import Callable
 from typing import TypeVar
 
+from frigate_privacy.audit.actor import operator_actor
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config import load_config
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.client import FrigateClient
-from frigate_privacy.policy.actor import operator_actor
 
 __all__ = ["INCOMPLETE_EXIT", "OPERATOR_ROLE", "PolicyJob", "run_policy_job"]
 

@@ -1,4 +1,9 @@
-"""Run an export, verify or decrypt and write its audit entry, whether it succeeds or fails (no secrets)."""
+"""Run an audited action: intent entry before the effect, outcome entry after it (no secrets).
+
+The intent entry holds everything the entry will say (who, what, why, on which camera), so a field the
+log would refuse stops the action before it does anything; a kill between the effect and the outcome
+leaves a visible "started, not finished" entry that `audit verify` reports.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.details import safe_text
+from frigate_privacy.audit.errors import AuditInputError
 from frigate_privacy.audit.log import AuditLog
 
 __all__ = ["audited"]
@@ -26,7 +33,18 @@ def audited(
     work: Callable[[], T],
     outcome: Callable[[T], tuple[AuditResult, Mapping[str, Any]]] | None = None,
 ) -> T:
-    """Call `work`; record success (plus what `outcome` adds) or the failure's error class, then return or raise."""
+    """Record the intent, call `work`, record its outcome (success, what `outcome` adds, or the error class)."""
+    intent = log.record(
+        actor=actor,
+        role=role,
+        action=action,
+        target=target,
+        reason=reason,
+        result=AuditResult.started,
+        camera=camera,
+        details=details,
+    )
+    link = {"intent": intent.seq}
     try:
         value = work()
     except BaseException as err:
@@ -39,18 +57,33 @@ def audited(
             result=AuditResult.failure,
             camera=camera,
             # The class only: messages may quote paths or names, and must never carry a secret.
-            details={**details, "error": type(err).__name__},
+            details={**details, **link, "error": type(err).__name__},
         )
         raise
     result, extra = outcome(value) if outcome is not None else (AuditResult.success, {})
-    log.record(
-        actor=actor,
-        role=role,
-        action=action,
-        target=target,
-        reason=reason,
-        result=result,
-        camera=camera,
-        details={**details, **extra},
-    )
+    try:
+        full: Mapping[str, Any] = {**details, **extra, **link}
+        log.record(
+            actor=actor,
+            role=role,
+            action=action,
+            target=target,
+            reason=reason,
+            result=result,
+            camera=camera,
+            details=full,
+        )
+    except AuditInputError as err:
+        # The effect happened: its outcome is recorded even if what `outcome` added is refused.
+        short = {**details, **link, "details_refused": safe_text(err, 200)}
+        log.record(
+            actor=actor,
+            role=role,
+            action=action,
+            target=target,
+            reason=reason,
+            result=result,
+            camera=camera,
+            details=short,
+        )
     return value

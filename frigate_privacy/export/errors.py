@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from frigate_privacy.audit.details import safe_text
 from frigate_privacy.errors import InputError, PrivacyError
 from frigate_privacy.exit_codes import ExitCode
+
+_SHOWN = 50
 
 __all__ = ["ExportError", "NoRecordingsError", "SourceInterrupted", "VerificationFailed"]
 
@@ -31,4 +34,8 @@ class VerificationFailed(PrivacyError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__("verification FAILED:\n  " + "\n  ".join(self.problems))
+        # Problems quote names from the bundle: escape sequences must not reach the terminal raw.
+        shown = [safe_text(p, 300) for p in self.problems[:_SHOWN]]
+        if len(self.problems) > _SHOWN:
+            shown.append(f"... and {len(self.problems) - _SHOWN} more")
+        super().__init__("verification FAILED:\n  " + "\n  ".join(shown))

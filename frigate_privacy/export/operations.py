@@ -13,6 +13,7 @@ from pathlib import Path
 from pyrage import x25519
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.details import safe_text
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.root import PrivacyConfig
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 TRACK_STORE_FILENAME = "tracks.sqlite3"
+# Problems quoted in a verify/decrypt entry: enough to see what failed, within the details size limit.
+_AUDITED_PROBLEMS = 15
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def _open(req: OpenRequest, cfg: PrivacyConfig | None, action: AuditAction, out_
             actor=req.actor,
             role=req.role,
             action=action,
-            target=req.path.name,
+            target=safe_text(req.path.name, 512),  # a file name may hold newlines or key-like text
             reason=req.reason,
             camera=None,
             details={"mode": "passphrase" if req.passphrase is not None else "identity"},
@@ -152,7 +155,9 @@ def _open(req: OpenRequest, cfg: PrivacyConfig | None, action: AuditAction, out_
                 AuditResult.success if r.ok else AuditResult.failure,
                 {
                     "export_id": r.manifest.export_id if r.manifest is not None else None,
-                    "problems": [p[:200] for p in r.problems[:20]],
+                    # Problems quote member names a crafted bundle chooses: made harmless and bounded.
+                    "problems": [safe_text(p, 160) for p in r.problems[:_AUDITED_PROBLEMS]],
+                    "problem_count": len(r.problems),
                 },
             ),
         )

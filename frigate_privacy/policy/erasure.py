@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.details import safe_text
 from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
@@ -205,13 +206,25 @@ def _run_erasure(
         media_root=cfg.frigate.media_root,
         escrow=escrow,
     )
+    target = safe_text(selector.describe(), 512)
+    # Intent first: a kill mid-erasure leaves a "started, not finished" entry that `audit verify` lists.
+    intent = audit.record(
+        actor=actor,
+        role=role,
+        action=AuditAction.erasure,
+        target=target,
+        reason="erasure request started",
+        result=AuditResult.started,
+        camera=selector.camera,
+        details={"planned_steps": len(plan.steps), "run": ctx.run_id},
+    )
     report = ErasureReport(plan, applied=True, started=started, outcomes=apply_steps(ctx, plan.steps))
     report.report_files = write_erasure_report(report, Path(cfg.storage.data_dir) / "erasure")
     audit.record(
         actor=actor,
         role=role,
         action=AuditAction.erasure,
-        target=selector.describe()[:512],
+        target=target,
         reason="erasure request finished" if report.complete else "erasure request interrupted; run it again",
         result=AuditResult.success if report.complete else AuditResult.partial,
         camera=selector.camera,
@@ -221,6 +234,7 @@ def _run_erasure(
             "residue": len(plan.residue),
             "report": report.report_files[0].name if report.report_files else "",
             "run": ctx.run_id,
+            "intent": intent.seq,
         },
     )
     return report
