@@ -67,7 +67,7 @@ def _fetch(args: argparse.Namespace) -> int:
     failed = [o.name for o in outcomes if o.error]
     if failed:
         print(f"{len(failed)} of {len(outcomes)} model(s) not fetched: {', '.join(failed)}", file=sys.stderr)
-        return ModelError.exit_code
+        return int(ModelError.exit_code)
     return 0
 
 
