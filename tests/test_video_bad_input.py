@@ -79,7 +79,7 @@ def test_random_bytes_and_text_are_not_video(tmp_path: Path) -> None:
 def test_corrupt_image(tmp_path: Path) -> None:
     bad = tmp_path / "photo.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(2000))
-    with pytest.raises(CorruptMediaError, match="not a readable JPEG or PNG"):
+    with pytest.raises(CorruptMediaError, match="not a readable JPEG, PNG or WebP"):
         _redact(bad, tmp_path / "out.jpg")
     assert _names(tmp_path) == ["photo.jpg"]
 

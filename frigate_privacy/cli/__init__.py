@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "audio": "frigate_privacy.cli.audio_cmd",
     "demo": "frigate_privacy.cli.demo_cmd",
     "run": "frigate_privacy.cli.run_cmd",
+    "atrest": "frigate_privacy.cli.atrest_cmd",
+    "escrow": "frigate_privacy.cli.escrow_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
+from frigate_privacy.config.atrest import AtRestConfig
 from frigate_privacy.config.audit import AuditConfig
 from frigate_privacy.config.base import PrivacyBaseModel
 from frigate_privacy.config.camera import CameraConfig
@@ -58,6 +59,11 @@ class PrivacyConfig(PrivacyBaseModel):
         default_factory=ServiceConfig,
         title="Service",
         description="The long-running `frigate-privacy run` process: snapshots, backfill, scheduled jobs.",
+    )
+    atrest: AtRestConfig = Field(
+        default_factory=AtRestConfig,
+        title="At rest",
+        description="Masking Frigate's stored media in place for cameras whose policy sets `mask_at_rest`.",
     )
     cameras: dict[CameraName, CameraConfig] = Field(
         default_factory=dict,

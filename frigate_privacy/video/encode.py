@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from fractions import Fraction
 from types import TracebackType
 from typing import IO, Any
@@ -49,11 +50,13 @@ class VideoSink:
         settings: EncodingConfig,
         audio_template: av.audio.stream.AudioStream | None = None,
         movflags: str = "+faststart",
+        extra_options: Mapping[str, str] | None = None,
     ) -> None:
         """Open `target`: a path or a writable file object.
 
         `movflags` (MP4/MOV only): `+faststart` needs a seekable file; a non-seekable file object needs
-        fragments, e.g. `frag_keyframe+empty_moov`.
+        fragments, e.g. `frag_keyframe+empty_moov`. `extra_options` adds encoder options (e.g. a
+        `maxrate`/`bufsize` cap); they cannot turn B-frames back on.
         """
         options = {"movflags": movflags} if fmt in ("mp4", "mov") else {}
         try:
@@ -79,6 +82,7 @@ class VideoSink:
             # variable-frame-rate input. Exact timing matters more than the few percent they save.
             "bf": "0",
         }
+        x264_options.update({k: v for k, v in (extra_options or {}).items() if k != "bf"})
         stream = self._container.add_stream("libx264", rate=rate, options=x264_options)
         stream.width = self.width
         stream.height = self.height

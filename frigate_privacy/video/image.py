@@ -12,7 +12,7 @@ from frigate_privacy.vision.types import Frame
 
 __all__ = ["IMAGE_SUFFIXES", "encode_image", "is_image_path", "read_image"]
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
 
 # Typical "high" settings; the mask itself is irreversible, so quality only affects the untouched parts.
 _JPEG_QUALITY = 92
@@ -33,7 +33,9 @@ def read_image(path: Path) -> Frame:
         raise CorruptMediaError(f"cannot read {path}: {err.strerror}") from None
     image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if image is None:
-        raise CorruptMediaError(f"{path} is not a readable JPEG or PNG image (corrupt, truncated or another format)")
+        raise CorruptMediaError(
+            f"{path} is not a readable JPEG, PNG or WebP image (corrupt, truncated or another format)"
+        )
     # imdecode returns a fresh array; keep the type precise for the redactor.
     return np.ascontiguousarray(image, dtype=np.uint8)
 
@@ -42,8 +44,10 @@ def encode_image(image: Frame, suffix: str) -> bytes:
     """Compress a frame for `suffix`; OpenCV writes no EXIF, XMP or text chunks, so metadata is gone."""
     suffix = suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
-        raise OutputPathError(f"unsupported output image type {suffix!r}; use .jpg or .png")
+        raise OutputPathError(f"unsupported output image type {suffix!r}; use .jpg, .png or .webp")
     params = [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY] if suffix in (".jpg", ".jpeg") else []
+    if suffix == ".webp":  # Frigate's thumbnails and 0.18 snapshots
+        params = [cv2.IMWRITE_WEBP_QUALITY, _JPEG_QUALITY]
     ok, buf = cv2.imencode(suffix, image, params)
     if not ok:
         raise OutputPathError(f"could not encode the image as {suffix}")

@@ -1,0 +1,187 @@
+"""At-rest masking end to end on the Frigate stand-in's media folder (0.14, 0.16, 0.18), real models and age."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from frigate_privacy.atrest.journal import JobState, Journal
+from frigate_privacy.atrest.runner import AtRest
+from frigate_privacy.atrest.workspace import workspace_for
+from frigate_privacy.frigate.client import FrigateClient
+from tests.atrest_support import (
+    FPS,
+    SIZE,
+    age_decrypt,
+    age_past,
+    face_box,
+    gray_frames,
+    has_faststart,
+    leak_frames,
+    leak_scorer,
+    make_media,
+    sha256,
+    video_facts,
+)
+from tests.standin import FrigateStandin, build_media
+from tests.test_export_support import models_ready
+
+
+@pytest.fixture(autouse=True)
+def _models() -> None:
+    models_ready()
+
+
+def test_segments_snapshots_masked_with_escrow_per_version(standin: FrigateStandin, tmp_path: Path) -> None:
+    """Every segment of a mask_at_rest camera: no leaking face, same timing, still served; originals in escrow."""
+    scorer = leak_scorer()
+    media = make_media(standin, tmp_path, walks=((2, 15, ((0.04, 0.22, 0.19, 0.95), (0.30, 0.22, 0.45, 0.95))),),
+                       audio=True)  # fmt: skip
+    root = standin.media_root
+    # Unselected: another camera without mask_at_rest.
+    other = build_media(root, "back", media.segments[0].start, 10, size=SIZE, fps=FPS, faces=False)
+    age_past([s.path for s in other])
+    # Still being written: a fresh segment after the others (ffmpeg holds it open as well).
+    fresh = build_media(root, "front", media.segments[-1].end + 300, 10, size=SIZE, fps=FPS, faces=False)[0]
+    before = {p: sha256(p) for p in root.rglob("*") if p.is_file()}
+    sizes = {p: p.stat().st_size for p in before}
+    clips = sorted(p for p in before if p.relative_to(root).parts[0] == "clips" and "faces" not in p.parts)
+    assert clips, "the walk wrote snapshots and thumbnails"
+
+    with open(fresh.path, "rb"), AtRest(media.cfg) as atrest:
+        backlog = atrest.status().backlog
+        counts = atrest.run_pass()
+        after = atrest.status()
+    # The backlog counts what is due: both closed segments and the clips, not the fresh segment.
+    assert backlog.by_kind["segment"] == len(media.segments) and backlog.files == len(media.segments) + len(clips)
+    assert backlog.bytes == sum(p.stat().st_size for p in [*(s.path for s in media.segments), *clips]) - sum(
+        p.stat().st_size - sizes[p] for p in [*(s.path for s in media.segments), *clips]
+    )
+    assert counts.get("done", 0) == len(media.segments) + len(clips), counts
+    assert after.backlog.files == 0 and after.states == {"done": backlog.files}
+    assert after.face_library.files >= (1 if standin.prof.faces else 0)
+    assert sha256(fresh.path) == before[fresh.path], "a segment still being written was touched"
+    for seg in other:
+        assert sha256(seg.path) == before[seg.path], "a camera without mask_at_rest was touched"
+
+    ws = workspace_for(media.cfg)
+    assert not list(ws.tmp_dir.iterdir()), "temp files left behind"
+    assert not [p for p in root.rglob("*") if ".part" in p.name or p.name.startswith(".frigate-privacy-partial")]
+    with Journal(ws.journal_path) as journal:
+        records = {r.rel: r for r in journal.find_escrow("front")}
+    plan = media.walks[0]
+    checked_total = 0
+    for seg in media.segments:
+        rel = seg.path.relative_to(root).as_posix()
+        record = records[rel]
+        escrow_file = ws.escrow_dir / record.file
+        assert stat.S_IMODE(escrow_file.stat().st_mode) == 0o600
+        original = age_decrypt(media.key.path, escrow_file)
+        assert __import__("hashlib").sha256(original).hexdigest() == before[seg.path] == record.sha256
+        assert sha256(seg.path) != before[seg.path]
+        n0, t0, end0, audio0 = video_facts(original)
+        n1, t1, end1, audio1 = video_facts(seg.path)
+        assert n1 == n0 and abs(t1 - t0) < 1e-6, "frame count and start time are kept"
+        assert abs(end1 - end0) <= 1 / FPS + 1e-6, "duration within one frame"
+        assert audio0 and not audio1, "audio-forbidden camera: the masked segment has no audio"
+        assert has_faststart(seg.path)
+        orig_frames, masked_frames = gray_frames(original), gray_frames(seg.path)
+        boxes = [[b] if (b := face_box(plan, seg.start + k / FPS)) else [] for k in range(n0)]
+        leaks, checked = leak_frames(scorer, orig_frames, masked_frames, boxes)
+        assert leaks == 0, f"{rel}: {leaks} leak-frames"
+        checked_total += checked
+    assert checked_total > 100
+
+    # Frigate's clip API still serves the masked recording, frame for frame.
+    buf = io.BytesIO()
+    first = media.segments[0]
+    with FrigateClient.from_config(media.cfg.frigate) as client:
+        client.download_clip("front", first.start, media.segments[-1].end, buf)
+    served = gray_frames(buf.getvalue())
+    assert len(served) >= sum(video_facts(s.path)[0] for s in media.segments) - FPS
+
+    # Snapshots and thumbnails: masked (the face in the full-frame snapshot no longer identifies).
+    for path in clips:
+        rel = path.relative_to(root).as_posix()
+        assert sha256(path) != before[path], f"{rel} was not masked"
+        original = age_decrypt(media.key.path, ws.escrow_dir / records[rel].file)
+        assert __import__("hashlib").sha256(original).hexdigest() == before[path]
+        if rel.startswith("clips/front-"):  # a full detect frame: the face box is known
+            orig = cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_GRAYSCALE).astype(np.float32)
+            red = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE).astype(np.float32)
+            box = face_box(plan, plan.snapshot_time, (orig.shape[1], orig.shape[0]))
+            assert box is not None and not scorer.face_leaks(orig, red, box), f"{rel}: the face leaks"
+
+    # A second pass masks nothing twice; once closed, the fresh segment is masked too.
+    masked = {s.path: sha256(s.path) for s in media.segments}
+    with AtRest(media.cfg) as atrest:
+        assert atrest.run_pass() == {"done": 1}
+    assert {s.path: sha256(s.path) for s in media.segments} == masked
+    assert sha256(fresh.path) != before[fresh.path]
+
+
+def test_activity_only_masks_segments_with_people(tmp_path: Path) -> None:
+    """`select: activity`: a segment nobody walked through stays the original; the walked one is masked."""
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        media = make_media(
+            standin, tmp_path, seconds=30, walks=((1, 7, ((0.04, 0.22, 0.19, 0.95), (0.20, 0.22, 0.35, 0.95))),),
+            atrest={"select": "activity", "activity_padding_seconds": 0, "snapshots": False},
+        )  # fmt: skip
+        before = [sha256(s.path) for s in media.segments]
+        with AtRest(media.cfg) as atrest:
+            atrest.run_pass()
+        after = [sha256(s.path) for s in media.segments]
+    assert after[0] != before[0], "the segment with a person was not masked"
+    assert after[1:] == before[1:], "segments without activity were touched"
+
+
+def test_audio_allowed_camera_keeps_audio(tmp_path: Path) -> None:
+    """The policy's audio decision holds: an `audio: allow` camera keeps its audio track when masked."""
+    with FrigateStandin("0.18", tmp_path / "media") as standin:
+        media = make_media(standin, tmp_path, seconds=10, audio=True, camera={"audio": "allow"},
+                           atrest={"snapshots": False})  # fmt: skip
+        with AtRest(media.cfg) as atrest:
+            assert atrest.run_pass().get("done") == 1
+        assert video_facts(media.segments[0].path)[3]
+
+
+def test_cli_status_and_restore_audited(tmp_path: Path) -> None:
+    """`atrest run --once`, `atrest status` and `escrow restore` (identical bytes, audited)."""
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        media = make_media(standin, tmp_path, seconds=10, atrest={"snapshots": False})
+        seg = media.segments[0]
+        original = sha256(seg.path)
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        cli = [sys.executable, "-m", "frigate_privacy"]
+        run = subprocess.run([*cli, "atrest", "run", "--once", "--config", str(media.config_path)],
+                             capture_output=True, text=True, env=env)  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        assert "done 1" in run.stdout
+        status = subprocess.run([*cli, "atrest", "status", "--config", str(media.config_path)],
+                                capture_output=True, text=True, env=env)  # fmt: skip
+        assert status.returncode == 0, status.stderr
+        assert "done 1" in status.stdout and "escrow: 1 copies" in status.stdout
+        out = tmp_path / "restored"
+        restore = subprocess.run(
+            [*cli, "escrow", "restore", "--config", str(media.config_path), "--identity", str(media.key.path),
+             "--camera", "front", "--start", str(seg.start - 1), "--end", str(seg.end), "-o", str(out)],
+            capture_output=True, text=True, env=env,
+        )  # fmt: skip
+        assert restore.returncode == 0, restore.stderr
+        restored = out / seg.path.relative_to(standin.media_root)
+        assert sha256(restored) == original and stat.S_IMODE(restored.stat().st_mode) == 0o600
+        from frigate_privacy.audit.location import open_audit_log
+
+        with open_audit_log(media.cfg) as log:
+            entries = [(e.action, e.result) for e in log.entries()]
+        assert ("escrow_restore", "success") in entries
+        with Journal(workspace_for(media.cfg).journal_path) as journal:
+            assert journal.get(seg.path.relative_to(standin.media_root).as_posix()).state is JobState.done  # type: ignore[union-attr]
