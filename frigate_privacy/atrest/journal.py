@@ -10,7 +10,6 @@ expired lease means the worker died, and the next claimant takes the file over.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 import time
@@ -21,10 +20,12 @@ from pathlib import Path
 
 from frigate_privacy.atrest.media import MediaFile, MediaKind
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.storage.sqlite import open_database
 
 __all__ = ["EscrowRecord", "JobRow", "JobState", "Journal"]
 
-_SCHEMA = """
+_MIGRATIONS = [
+    """
 CREATE TABLE IF NOT EXISTS job (
     rel TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -57,6 +58,7 @@ CREATE TABLE IF NOT EXISTS escrow (
 );
 CREATE INDEX IF NOT EXISTS escrow_camera_start ON escrow (camera, start);
 """
+]
 
 
 class JobState(StrEnum):
@@ -151,17 +153,10 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not self.path.exists():
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        try:
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")  # a committed step must survive power loss
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as err:
-            raise PrivacyError(f"cannot open the at-rest journal {self.path}: {err}") from None
+        # synchronous=FULL: a step the journal calls committed must survive a power cut.
+        self._db = open_database(
+            self.path, _MIGRATIONS, what="the at-rest journal", pragmas=("PRAGMA synchronous=FULL",), timeout=60
+        )
         self._lock = threading.RLock()
 
     def close(self) -> None:

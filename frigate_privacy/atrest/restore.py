@@ -22,8 +22,6 @@ ADMIN_ROLE = "admin"
 class EscrowDenied(PrivacyError):
     """Only admins may have originals restored."""
 
-    exit_code = 6
-
 
 def restore_escrow(
     cfg: PrivacyConfig,

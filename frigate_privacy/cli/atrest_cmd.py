@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from frigate_privacy.config import load_config
+from frigate_privacy.exit_codes import ExitCode
 
 __all__ = ["register"]
 
@@ -46,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
         with AtRest(cfg) as atrest:
             counts = atrest.run_pass()
         print("at-rest pass: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing due"))
-        return 0 if not counts.get("failed") else 1
+        return ExitCode.OK if not counts.get("failed") else ExitCode.ERROR
     from frigate_privacy.atrest.broker import run_fleet
 
     workers = args.workers if args.workers is not None else cfg.atrest.workers

@@ -7,18 +7,10 @@ from pathlib import Path
 
 from frigate_privacy.config import load_config
 from frigate_privacy.crypto.age_keys import load_identities
-from frigate_privacy.export.times import parse_time
 from frigate_privacy.policy.actor import operator_actor
+from frigate_privacy.times import TIME_HELP, time_arg
 
 __all__ = ["register"]
-
-
-def _time(text: str) -> float:
-    """Unix seconds, or an ISO time (see `parse_time`)."""
-    try:
-        return float(text)
-    except ValueError:
-        return parse_time(text)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,8 +22,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.add_argument("--config", type=Path, required=True, help="frigate-privacy config file")
     r.add_argument("--identity", type=Path, required=True, help="age identity (secret key) file of an escrow recipient")
     r.add_argument("--camera", required=True, help="camera name")
-    r.add_argument("--start", required=True, help="range start (unix or ISO time)")
-    r.add_argument("--end", required=True, help="range end (unix or ISO time)")
+    r.add_argument("--start", type=time_arg, required=True, help=f"range start: {TIME_HELP}")
+    r.add_argument("--end", type=time_arg, required=True, help=f"range end: {TIME_HELP}")
     r.add_argument("-o", "--output", type=Path, required=True, help="directory for the originals (created 0700)")
     r.add_argument("--reason", default="", help="why the originals are needed (goes into the audit log)")
     r.set_defaults(func=_restore)
@@ -46,8 +38,8 @@ def _restore(args: argparse.Namespace) -> int:
         cfg,
         identities,
         args.camera,
-        _time(args.start),
-        _time(args.end),
+        args.start,
+        args.end,
         args.output,
         actor=operator_actor(),
         role=ADMIN_ROLE,  # someone at the command line runs with the host's rights
