@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from frigate_privacy.audit.actor import operator_actor
 from frigate_privacy.config import load_config
 from frigate_privacy.crypto.age_keys import load_identities
-from frigate_privacy.policy.actor import operator_actor
 from frigate_privacy.times import TIME_HELP, time_arg
 
 __all__ = ["register"]
