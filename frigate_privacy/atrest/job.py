@@ -84,7 +84,9 @@ class Processor:
         path = file.path(self.workspace.media_root)
         if not path.exists():
             return Outcome.gone
-        if not is_closed(path, time.time(), self.workspace.settle_seconds):
+        previous = self.journal.get(file.rel)
+        resuming = previous is not None and previous.state in (JobState.masked, JobState.escrowed)
+        if not resuming and not is_closed(path, time.time(), self.workspace.settle_seconds):
             return Outcome.skipped
         job = self.journal.claim(file, self.owner, self.workspace.lease_seconds)
         if job is None:

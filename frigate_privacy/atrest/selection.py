@@ -68,6 +68,10 @@ def due_files(
             st = path.stat()
         except OSError:
             continue
+        if state in (JobState.masked, JobState.escrowed):
+            # Interrupted mid-job: was closed when it began, and the replace may have just renewed its mtime.
+            due.append((file, path, st.st_size))
+            continue
         # Closed: nobody wrote it for a while; due: old enough that live review has had the original.
         if now - st.st_mtime < settle_seconds or max(file.end, st.st_mtime) + delay_seconds > now:
             continue
