@@ -13,6 +13,7 @@ from pathlib import Path
 from pyrage import x25519
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.audited import audited
 from frigate_privacy.audit.details import safe_text
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.audit.log import AuditLog
@@ -23,7 +24,6 @@ from frigate_privacy.crypto.signing import (
     load_signing_key,
     signing_key_path,
 )
-from frigate_privacy.export.audited import audited
 from frigate_privacy.export.extract import extract_bundle
 from frigate_privacy.export.job import EngineBuilder, ExportRequest, ExportResult, run_export
 from frigate_privacy.export.registry import ExportRegistry, registry_path

@@ -15,7 +15,15 @@ from frigate_privacy.frigate.models import ApiEvent, AttributeBox, EventMessage,
 from frigate_privacy.frigate.tracks import OBJECT_KIND, BoxKeyframe, TrackedObject
 from frigate_privacy.storage.sqlite import open_database
 
-__all__ = ["TrackStore"]
+__all__ = ["TRACK_STORE_FILENAME", "TrackStore", "track_store_path"]
+
+TRACK_STORE_FILENAME = "tracks.sqlite3"
+
+
+def track_store_path(data_dir: Path) -> Path:
+    """The track store's default file in the data directory."""
+    return Path(data_dir) / TRACK_STORE_FILENAME
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tracked_object (
@@ -233,6 +241,61 @@ class TrackStore:
                 )
                 count += 1
         return count
+
+    # -- erasure and retention ---------------------------------------------------------------------
+
+    def find_ids(
+        self,
+        *,
+        sub_label: str | None = None,
+        event_ids: Sequence[str] = (),
+        camera: str | None = None,
+        start: float | None = None,
+        end: float | None = None,
+    ) -> list[str]:
+        """Ids of stored objects of a person (sub label), of given events, or alive on a camera in a window."""
+        found: set[str] = set()
+        with self._lock:
+            if sub_label is not None:
+                rows = self._db.execute("SELECT id FROM tracked_object WHERE sub_label = ?", (sub_label,))
+                found.update(str(r[0]) for r in rows)
+            for event_id in event_ids:
+                rows = self._db.execute("SELECT id FROM tracked_object WHERE id = ?", (event_id,))
+                found.update(str(r[0]) for r in rows)
+            if camera is not None and start is not None and end is not None:
+                rows = self._db.execute(
+                    "SELECT id FROM tracked_object WHERE camera = ? AND start_time < ? "
+                    "AND COALESCE(end_time, start_time) > ?",
+                    (camera, end, start),
+                )
+                found.update(str(r[0]) for r in rows)
+        return sorted(found)
+
+    def delete(self, event_id: str) -> bool:
+        """Remove one object with its keyframes and path (cascade); False when it was not stored."""
+        with self._write():
+            cursor = self._db.execute("DELETE FROM tracked_object WHERE id = ?", (event_id,))
+        return cursor.rowcount > 0
+
+    def prune(self, ended_before: float, *, sub_label: str | None = None, dry_run: bool = False) -> int:
+        """Remove objects (of one person, if given) that ended before `ended_before`; returns how many.
+
+        An object that never reported an end counts from its start. `dry_run` only counts.
+        """
+        where = "COALESCE(end_time, start_time) < ?" + (" AND sub_label = ?" if sub_label is not None else "")
+        params: tuple[object, ...] = (ended_before,) if sub_label is None else (ended_before, sub_label)
+        if dry_run:
+            with self._lock:
+                row = self._db.execute(f"SELECT COUNT(*) FROM tracked_object WHERE {where}", params).fetchone()  # noqa: S608 - constant clauses
+            return int(row[0])
+        with self._write():
+            cursor = self._db.execute(f"DELETE FROM tracked_object WHERE {where}", params)  # noqa: S608 - constant clauses
+        return int(cursor.rowcount)
+
+    def count(self) -> int:
+        """How many objects are stored."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM tracked_object").fetchone()[0])
 
     # -- reading -----------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from frigate_privacy.policy.escrow_link import EscrowStore
 from frigate_privacy.policy.exports_link import ExportRegistryLike, ref
 from frigate_privacy.policy.journal import StepJournal, journal_path
 from frigate_privacy.policy.media_files import delete_media_file, resolve_media_file
+from frigate_privacy.policy.own_stores import TrackStoreLike
 from frigate_privacy.policy.steps import Step, StepKind
 
 __all__ = [
@@ -78,6 +79,7 @@ class ApplyContext:
     registry: ExportRegistryLike | None = None
     media_root: Path | None = None
     escrow: EscrowStore | None = None
+    tracks: TrackStoreLike | None = None
 
     @classmethod
     def for_job(
@@ -93,6 +95,7 @@ class ApplyContext:
         registry: ExportRegistryLike | None = None,
         media_root: Path | None = None,
         escrow: EscrowStore | None = None,
+        tracks: TrackStoreLike | None = None,
     ) -> ApplyContext:
         """One run of a policy job: the job's journal in the data directory and a fresh run id for the audit log."""
         return cls(
@@ -106,6 +109,7 @@ class ApplyContext:
             registry=registry,
             media_root=media_root,
             escrow=escrow,
+            tracks=tracks,
         )
 
 
@@ -155,6 +159,11 @@ def _execute(ctx: ApplyContext, step: Step) -> None:
             raise PrivacyError("no escrow store is installed")
         if not ctx.escrow.delete(step.target):
             raise AlreadyGone(f"escrow copy {step.target} is already gone")
+    elif step.kind is StepKind.delete_our_track:
+        if ctx.tracks is None:
+            raise PrivacyError("the track store is not available")
+        if not ctx.tracks.delete(step.target):
+            raise AlreadyGone(f"tracked object {step.target} is already gone from the track store")
     elif step.kind is StepKind.delete_event:
         client.delete_event(step.target)
     else:  # pragma: no cover - every kind is handled above
@@ -216,6 +225,8 @@ def _took_effect(ctx: ApplyContext, step: Step) -> bool:
             return ctx.media_root is not None and not resolve_media_file(ctx.media_root, step.target).exists()
         if step.kind is StepKind.delete_our_export:
             return ctx.registry is not None and all(ref(r).export_id != step.target for r in ctx.registry.find())
+        if step.kind is StepKind.delete_our_track:
+            return ctx.tracks is not None and not ctx.tracks.find_ids(event_ids=[step.target])
     except (FrigateNotFoundError, AlreadyGone):
         return True
     # Escrow: no store can confirm yet; the re-plan repeats the step while the copy is still there.

@@ -22,6 +22,13 @@ from frigate_privacy.policy.escrow_link import EscrowStore, no_escrow_note
 from frigate_privacy.policy.exports_link import ExportRegistryLike, close_registry, open_export_registry, ref
 from frigate_privacy.policy.gather import all_events, all_reviews, base_state, with_face_crops, with_recordings
 from frigate_privacy.policy.inventory import FrigateState
+from frigate_privacy.policy.own_stores import (
+    AUDIT_NOTE,
+    LOGS_NOTE,
+    SNAPSHOT_CACHE_NOTE,
+    TrackStoreLike,
+    open_track_store,
+)
 from frigate_privacy.policy.plan_erasure import ErasurePlan, ErasureSelector, plan_erasure
 from frigate_privacy.policy.steps import Step, StepKind
 
@@ -47,6 +54,27 @@ class ErasureReport:
             o.status not in (StepStatus.failed, StepStatus.not_attempted) for o in self.outcomes
         )
 
+    def our_stores(self) -> list[dict[str, Any]]:
+        """Each of our own stores with what was found and removed (or why nothing could be)."""
+        removed = (StepStatus.done, StepStatus.confirmed, StepStatus.already_gone)
+        notes = " ".join(self.plan.notes)
+        out: list[dict[str, Any]] = []
+        for kind, store, missing in (
+            (StepKind.delete_our_track, "track store", "no track store exists in the data directory"),
+            (StepKind.delete_our_export, "redacted exports", "our export registry is not available"),
+            (StepKind.delete_escrow, "escrow (at-rest originals)", "no escrow store is installed"),
+        ):
+            found = [s for s in self.plan.steps if s.kind is kind]
+            gone = [o for o in self.outcomes if o.step.kind is kind and o.status in removed]
+            entry: dict[str, Any] = {"store": store, "found": len(found), "removed": len(gone)}
+            if not found and missing in notes:
+                entry["note"] = missing
+            out.append(entry)
+        out.append({"store": "cached snapshots", "found": 0, "removed": 0, "note": SNAPSHOT_CACHE_NOTE})
+        out.append({"store": "logs", "found": 0, "removed": 0, "note": LOGS_NOTE})
+        out.append({"store": "audit log", "found": 0, "removed": 0, "note": AUDIT_NOTE})
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form (this is the JSON erasure report)."""
         deleted = [o.to_dict() for o in self.outcomes if o.status in (StepStatus.done, StepStatus.confirmed)]
@@ -64,6 +92,7 @@ class ErasureReport:
             "already_gone": gone,
             "not_deleted": failed,
             "residue": [r.to_dict() for r in self.plan.residue],
+            "our_stores": self.our_stores(),
             "planned": [s.to_dict() for s in self.plan.steps],
             "notes": self.plan.notes,
         }
@@ -85,6 +114,7 @@ def gather_erasure(
     selector: ErasureSelector,
     registry: ExportRegistryLike | None,
     escrow: EscrowStore | None,
+    tracks: TrackStoreLike | None = None,
 ) -> FrigateState:
     """Everything `plan_erasure` reads for this selector."""
     state = base_state(cfg, client)
@@ -132,6 +162,16 @@ def gather_erasure(
         state.our_exports = list(refs.values())
     if escrow is None:
         state.notes.append(no_escrow_note())
+    if tracks is None:
+        state.our_tracks_available = False
+    else:
+        state.our_tracks = tracks.find_ids(
+            sub_label=selector.sub_label,
+            event_ids=[e.id for e in state.events] + list(selector.event_ids),
+            camera=selector.camera,
+            start=selector.start,
+            end=selector.end,
+        )
     return state
 
 
@@ -162,16 +202,26 @@ def run_erasure(
     role: str = "admin",
     registry: ExportRegistryLike | None = None,
     escrow: EscrowStore | None = None,
+    tracks: TrackStoreLike | None = None,
 ) -> ErasureReport:
     """Plan the erasure; with `apply`, carry it out, audit each confirmed deletion and write the report."""
     own = open_export_registry(cfg.storage.data_dir) if registry is None else None
+    own_tracks = open_track_store(cfg.storage.data_dir) if tracks is None else None
     try:
-        return _run_erasure(
-            cfg, client, audit, selector, apply, include_face_library, actor, role, registry or own, escrow
-        )
+        stores = _OwnStores(registry or own, escrow, tracks or own_tracks)
+        return _run_erasure(cfg, client, audit, selector, apply, include_face_library, actor, role, stores)
     finally:
         if own is not None:
             close_registry(own)
+        if own_tracks is not None:
+            own_tracks.close()
+
+
+@dataclass(frozen=True)
+class _OwnStores:
+    registry: ExportRegistryLike | None
+    escrow: EscrowStore | None
+    tracks: TrackStoreLike | None
 
 
 def _run_erasure(
@@ -183,11 +233,11 @@ def _run_erasure(
     include_face_library: bool,
     actor: str,
     role: str,
-    registry: ExportRegistryLike | None,
-    escrow: EscrowStore | None,
+    stores: _OwnStores,
 ) -> ErasureReport:
     started = time.time()
-    state = gather_erasure(cfg, client, selector, registry, escrow)
+    registry, escrow = stores.registry, stores.escrow
+    state = gather_erasure(cfg, client, selector, registry, escrow, stores.tracks)
     plan = plan_erasure(selector, state, include_face_library=include_face_library)
     _escrow_steps(plan, escrow, selector)
     if not apply:
@@ -205,6 +255,7 @@ def _run_erasure(
         registry=registry,
         media_root=cfg.frigate.media_root,
         escrow=escrow,
+        tracks=stores.tracks,
     )
     target = safe_text(selector.describe(), 512)
     # Intent first: a kill mid-erasure leaves a "started, not finished" entry that `audit verify` lists.

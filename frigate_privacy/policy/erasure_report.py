@@ -54,6 +54,10 @@ def render_erasure_markdown(data: dict[str, Any]) -> str:
     for r in data["residue"]:
         where = f" ({r['camera']})" if r.get("camera") else ""
         out.append(f"- {r['what']}{where}: {r['why']}")
+    out += ["", "## Our own stores", ""]
+    for store in data.get("our_stores", []):
+        note = f" ({store['note']})" if store.get("note") else ""
+        out.append(f"- {store['store']}: {store['found']} found, {store['removed']} removed{note}")
     out += ["", "## Notes", ""]
     out += [f"- {n}" for n in data["notes"]]
     out += [

@@ -62,6 +62,9 @@ class FrigateState:
     frigate_exports: list[Export] = field(default_factory=list)
     our_exports: list[ExportRef] = field(default_factory=list)
     our_exports_available: bool = True
+    # Ids of tracked objects in our track store that belong to the selection (erasure).
+    our_tracks: list[str] = field(default_factory=list)
+    our_tracks_available: bool = True
     orphan_files: list[OrphanFile] = field(default_factory=list)
     media_root_configured: bool = False
     range_recordings: list[Recording] = field(default_factory=list)  # erasure by camera + time range

@@ -158,6 +158,10 @@ def plan_erasure(selector: ErasureSelector, state: FrigateState, *, include_face
         plan.steps.append(Step(StepKind.delete_our_export, ref.export_id, "ExportRegistry.delete", reason, ref.camera))
     if not state.our_exports_available:
         plan.notes.append("our export registry is not available yet; no redacted exports were checked")
+    for track in state.our_tracks:
+        plan.steps.append(Step(StepKind.delete_our_track, track, "TrackStore.delete", reason))
+    if not state.our_tracks_available:
+        plan.notes.append("no track store exists in the data directory; no tracked objects of ours to erase")
     cameras = sorted({e.camera for e in events} | ({selector.camera} if selector.camera else set()))
     for camera in cameras:
         plan.residue.append(

@@ -77,6 +77,10 @@ def render_erasure(report: ErasureReport) -> str:
     ]
     if plan.residue:
         out += ["", "Cannot be deleted this way (reported to the data subject):", *_residue(plan.residue)]
+    out += ["", "Our own stores:"]
+    for store in report.our_stores():
+        note = f" ({store['note']})" if store.get("note") else ""
+        out.append(f"  {store['store']}: {store['found']} found, {store['removed']} removed{note}")
     if report.applied:
         out += ["", "Outcome:", *(_outcomes(report.outcomes) or ["  nothing to do"])]
         out.append("complete" if report.complete else "INCOMPLETE: run the same command again")

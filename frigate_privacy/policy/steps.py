@@ -21,6 +21,7 @@ class StepKind(StrEnum):
     delete_frigate_export = "delete_frigate_export"  # DELETE /api/export/<id> or 0.18 POST /api/exports/delete
     delete_our_export = "delete_our_export"  # ExportRegistry.delete (our redacted exports)
     delete_escrow = "delete_escrow"  # EscrowStore.delete (encrypted originals of at-rest masking)
+    delete_our_track = "delete_our_track"  # TrackStore.delete (our boxes, path and sub label of one object)
     delete_event = "delete_event"  # DELETE /api/events/<id>
 
 
