@@ -39,3 +39,11 @@ class StorageError(PrivacyError):
     """An output or state file cannot be written (disk full, no permission); nothing partial is left."""
 
     exit_code = ExitCode.STORAGE
+
+
+class StorageFullError(StorageError):
+    """The disk filled up (ENOSPC), a quota or the file size limit (EFBIG) was hit while writing."""
+
+
+class OutputPathError(InputError):
+    """An output path cannot be written (missing directory, no permission, a directory, same as the input)."""

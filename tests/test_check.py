@@ -15,6 +15,7 @@ from conftest import free_port
 from frigate_privacy.cli import main
 from frigate_privacy.config import load_config
 from frigate_privacy.errors import PolicyViolation
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.errors import FrigateApiError
 from tests.standin import CameraSpec, FrigateStandin, SharedAssetMissing, build_media
 
@@ -156,7 +157,7 @@ def test_check_rejects_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixt
     path = tmp_path / "bad.yml"
     path.write_text("frigate:\n  url: http://x\n  retries: 0\ncameras:\n  front:\n    audio: maybe\n")
     code, _, err = _run(capsys, "check", "--config", str(path))
-    assert code == 2 and "frigate.retries" in err and "cameras.front.audio" in err
+    assert code == ExitCode.CONFIG and "frigate.retries" in err and "cameras.front.audio" in err
 
 
 def test_example_config_validates(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,6 @@ from frigate_privacy.crypto.age import (
     decrypt_file,
     decrypt_stream,
     encrypt_file,
-    remove_stale_partials,
 )
 from frigate_privacy.crypto.age_keys import generate_identity_file, load_identities, load_recipients
 from frigate_privacy.crypto.errors import (
@@ -240,7 +239,7 @@ def test_decrypt_refuses_to_overwrite(tmp_path: Path, keypair) -> None:
     assert (tmp_path / "out").read_text() == "keep me"
 
 
-def test_encrypt_file_and_stale_partials(tmp_path: Path, keypair) -> None:
+def test_encrypt_file_round_trip_is_private(tmp_path: Path, keypair) -> None:
     src = tmp_path / "plain.bin"
     src.write_bytes(_payload(2_500_000))
     out_dir = tmp_path / "exports"
@@ -249,10 +248,7 @@ def test_encrypt_file_and_stale_partials(tmp_path: Path, keypair) -> None:
     assert stat.S_IMODE((out_dir / "e.age").stat().st_mode) == 0o600
     decrypt_file(out_dir / "e.age", tmp_path / "back.bin", identities=[keypair[0]])
     assert (tmp_path / "back.bin").read_bytes() == src.read_bytes()
-    (out_dir / ".f.age.0123456789ab.part").write_bytes(b"ciphertext of a killed writer")
-    (out_dir / ".keep.part").write_bytes(b"not ours")
-    assert [p.name for p in remove_stale_partials(out_dir)] == [".f.age.0123456789ab.part"]
-    assert _listing(out_dir) == [".keep.part", "e.age"]
+    assert _listing(out_dir) == ["e.age"]
 
 
 def test_encrypt_file_of_a_missing_or_unreadable_source_leaves_nothing(

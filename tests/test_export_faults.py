@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -27,6 +28,7 @@ from frigate_privacy.crypto.age_keys import generate_identity_file, load_identit
 from frigate_privacy.crypto.errors import CorruptCiphertextError, WrongKeyError, WrongPassphraseError
 from frigate_privacy.crypto.signing import load_or_create_signing_key
 from frigate_privacy.errors import InputError
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.export.errors import NoRecordingsError, SourceInterrupted
 from frigate_privacy.export.operations import OpenRequest, make_export, verify_export
 from frigate_privacy.export.staging import sweep_stale_staging
@@ -193,6 +195,17 @@ def test_full_disk_leaves_nothing(scene: Scene, made: dict[str, Path], tmp_path:
     assert not any(exports.iterdir()), list(exports.iterdir())
 
 
+def _largest_open_file_under(pid: int, directory: Path) -> int:
+    """Size of the biggest file process `pid` holds open in `directory` (an unnamed O_TMPFILE one too)."""
+    sizes = [0]
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(str(directory)):
+                    sizes.append(os.stat(f"/proc/{pid}/fd/{fd}").st_size)
+    return max(sizes)
+
+
 def test_sigkill_mid_export_leaves_nothing_readable(scene: Scene, made: dict[str, Path], tmp_path: Path) -> None:
     shutil.copytree(made["data"], tmp_path / "data", ignore=shutil.ignore_patterns("exports"))
     proc = _subprocess_export(made, tmp_path / "cfg.yml", tmp_path / "data", scene, "")
@@ -200,9 +213,9 @@ def test_sigkill_mid_export_leaves_nothing_readable(scene: Scene, made: dict[str
     deadline = time.monotonic() + 120
     killed_at = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        parts = [p for p in exports.rglob("*.part")] if exports.exists() else []
-        if parts and parts[0].stat().st_size > 300_000:
-            killed_at = parts[0].stat().st_size
+        size = _largest_open_file_under(proc.pid, exports)
+        if size > 300_000:
+            killed_at = size
             proc.send_signal(signal.SIGKILL)
             break
         time.sleep(0.01)
@@ -279,16 +292,19 @@ def test_manifest_edited_after_signing_is_named(
     manifest = json.loads(src.read("manifest.json"))
     manifest["purpose"] = "something else"
     edited = reencrypt("edited.fpx.age", {"manifest.json": json.dumps(manifest).encode()})
-    assert _cli("verify", edited, "-i", made["key"], "--config", made["cfg"]) == 7
+    assert _cli("verify", edited, "-i", made["key"], "--config", made["cfg"]) == ExitCode.VERIFY_FAILED
     assert "manifest.json: signature invalid" in capsys.readouterr().err
-    assert _cli("decrypt", edited, "-i", made["key"], "--config", made["cfg"], "-o", tmp_path / "no") == 7
+    assert (
+        _cli("decrypt", edited, "-i", made["key"], "--config", made["cfg"], "-o", tmp_path / "no")
+        == ExitCode.VERIFY_FAILED
+    )
     assert not any((tmp_path / "no").iterdir())
     capsys.readouterr()
 
     video = bytearray(src.read("video.mp4"))
     video[len(video) // 2] ^= 0xFF
     swapped = reencrypt("video.fpx.age", {"video.mp4": bytes(video)})
-    assert _cli("verify", swapped, "-i", made["key"], "--config", made["cfg"]) == 7
+    assert _cli("verify", swapped, "-i", made["key"], "--config", made["cfg"]) == ExitCode.VERIFY_FAILED
     err = capsys.readouterr().err
     assert "video.mp4: sha256 mismatch" in err and "signature invalid" not in err
 
@@ -321,7 +337,7 @@ def test_generated_passphrase_cli_and_age_interop(
         os.environ["FP_EXPORT_TEST_PASS"] = "abcd12345678"
         weak = ("export", "--config", cfg_path, "--camera", "front", "--start", _iso(scene.span.start))
         assert _cli(*weak, "--end", _iso(scene.span.end), "--passphrase-env", "FP_EXPORT_TEST_PASS",
-                    "--requester", "x", "--purpose", "y", "--legal-basis", "consent") == 3  # fmt: skip
+                    "--requester", "x", "--purpose", "y", "--legal-basis", "consent") == ExitCode.INPUT  # fmt: skip
         assert "passphrase rejected" in capsys.readouterr().err
     finally:
         del os.environ["FP_EXPORT_TEST_PASS"]

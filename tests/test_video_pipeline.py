@@ -23,8 +23,8 @@ from conftest import shared_file
 from media import ScriptedDetector, double_engine, frames_of, pattern_frame, read_timing, write_clip
 
 from frigate_privacy.config.masking import MaskingConfig
-from frigate_privacy.video import atomic
-from frigate_privacy.video.atomic import PARTIAL_PREFIX, AtomicOutput, sweep_stale_partials
+from frigate_privacy.storage.atomic import PARTIAL_PREFIX
+from frigate_privacy.storage.leftovers import owner_tag, sweep_leftovers
 from frigate_privacy.video.errors import DetectionFailed
 from frigate_privacy.video.probe import probe
 from frigate_privacy.video.redact import RedactionSummary, RedactOptions, redact_file
@@ -222,7 +222,7 @@ def test_interrupt_mid_run_leaves_no_output(vtest_clip: Path, tmp_path: Path) ->
 def test_named_temp_fallback_is_hidden_private_and_removed_on_failure(
     vtest_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Filesystems without O_TMPFILE get a hidden, 0600, PID-tagged name instead.
+    # Filesystems without O_TMPFILE get a hidden, 0600, owner-tagged name instead.
     monkeypatch.delattr(os, "O_TMPFILE", raising=False)
     seen: list[tuple[str, int]] = []
 
@@ -238,39 +238,11 @@ def test_named_temp_fallback_is_hidden_private_and_removed_on_failure(
         )  # fmt: skip
     assert len(seen) == 1
     name, mode = seen[0]
-    assert name.startswith(f"{PARTIAL_PREFIX}{os.getpid()}-") and mode == 0o600
+    assert name.startswith(f"{PARTIAL_PREFIX}{owner_tag()}-") and mode == 0o600
     assert _leftovers(tmp_path, vtest_clip) == []
     # and a successful run through the fallback ends with just the output
     _redact(vtest_clip, tmp_path / "out.mp4")
     assert _leftovers(tmp_path, vtest_clip) == ["out.mp4"]
-
-
-def test_sweep_removes_partials_of_dead_writers_only(tmp_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    stale = tmp_path / f"{PARTIAL_PREFIX}{int(dead.stdout)}-abc"
-    stale.write_bytes(b"unmasked frames")
-    reused = tmp_path / f"{PARTIAL_PREFIX}{os.getpid()}-old"  # our PID, but from before we started
-    reused.write_bytes(b"x")
-    os.utime(reused, (atomic._STARTED_AT - 60, atomic._STARTED_AT - 60))
-    live = tmp_path / f"{PARTIAL_PREFIX}{os.getpid()}-live"
-    live.write_bytes(b"being written")
-    other = tmp_path / "holiday.mp4"
-    other.write_bytes(b"not ours")
-    removed = sweep_stale_partials(tmp_path)
-    assert sorted(removed) == sorted([stale, reused])
-    assert _leftovers(tmp_path) == sorted([live.name, other.name])
-
-
-def test_atomic_output_replaces_only_on_commit(tmp_path: Path) -> None:
-    dest = tmp_path / "x.bin"
-    dest.write_bytes(b"previous")
-    with AtomicOutput(dest) as out:
-        os.write(out.fd, b"new")
-    assert dest.read_bytes() == b"previous"
-    with AtomicOutput(dest) as out:
-        os.write(out.fd, b"new")
-        out.commit()
-    assert dest.read_bytes() == b"new" and _leftovers(tmp_path) == ["x.bin"]
 
 
 _KILL_SCRIPT = """
@@ -315,7 +287,7 @@ def test_sigkill_mid_run_leaves_nothing_readable_after_sweep(vtest_clip: Path, t
         assert left == []  # the unnamed inode died with the process
     else:
         assert all(p.name.startswith(PARTIAL_PREFIX) for p in left) and len(left) == 1
-    sweep_stale_partials(outdir)
+    sweep_leftovers(outdir, PARTIAL_PREFIX)
     assert list(outdir.iterdir()) == []
 
 

@@ -25,7 +25,6 @@ from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
 from frigate_privacy.crypto.age_header import MAX_HEADER_BYTES, AgeHeaderInfo, parse_header_info, read_header_prefix
-from frigate_privacy.crypto.atomic_file import AtomicFile, path_of_open_file, storage_error
 from frigate_privacy.crypto.chunk_pipe import ChunkPipe
 from frigate_privacy.crypto.errors import (
     CorruptCiphertextError,
@@ -37,6 +36,7 @@ from frigate_privacy.crypto.errors import (
     WrongPassphraseError,
 )
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.storage.atomic import AtomicFile, path_of_open_file, storage_error
 
 __all__ = [
     "PASSPHRASE_MAX_BYTES",
@@ -45,7 +45,6 @@ __all__ = [
     "decrypt_file",
     "decrypt_stream",
     "encrypt_file",
-    "remove_stale_partials",
 ]
 
 # Passphrase mode keeps plaintext and ciphertext in RAM at once (about twice this at peak).
@@ -56,8 +55,6 @@ _PIPE_SIZE = 1 << 20
 # How much plaintext the encryptor takes from the ChunkPipe at a time (measured in docs/encryption.md).
 _READ_BUFFER = 1 << 20
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
-# The temporary names AtomicFile makes: `.<name>.<12 hex>.part`.
-_PARTIAL_NAME = re.compile(r"^\..+\.[0-9a-f]{12}\.part$")
 
 
 class _Writable(Protocol):
@@ -460,6 +457,7 @@ def decrypt_file(
         raise PrivacyError(f"cannot read {src}: {err.strerror}") from None
     with infile, AtomicFile(dst, overwrite=overwrite) as out:
         decrypt_stream(infile, out, identities=identities, passphrase=passphrase)
+        out.commit()
     return dst
 
 
@@ -537,15 +535,3 @@ class DecryptingReader(io.RawIOBase):
             if self._thread is not None:
                 self._thread.join()
         super().close()
-
-
-def remove_stale_partials(directory: Path) -> list[Path]:
-    """Delete `.*.part` files a killed writer left behind (they hold ciphertext, never plaintext)."""
-    removed = []
-    for path in Path(directory).glob(".*.part"):
-        if not _PARTIAL_NAME.fullmatch(path.name):
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-            removed.append(path)
-    return removed

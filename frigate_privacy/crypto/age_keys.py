@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pyrage import x25519
 
-from frigate_privacy.crypto.atomic_file import AtomicFile
 from frigate_privacy.crypto.errors import KeyFileError
 from frigate_privacy.errors import InputError
+from frigate_privacy.storage.atomic import AtomicFile
 
 __all__ = [
     "GeneratedIdentity",
@@ -96,4 +96,5 @@ def generate_identity_file(path: Path) -> GeneratedIdentity:
         raise InputError(f"{path} already exists; refusing to overwrite a key file")
     with AtomicFile(path) as out:
         out.write(body.encode("ascii"))
+        out.commit()
     return GeneratedIdentity(path=path, recipient=public)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frigate_privacy.errors import InputError, PrivacyError, StorageError
+from frigate_privacy.errors import InputError, PrivacyError, StorageFullError
 from frigate_privacy.exit_codes import ExitCode
 
 __all__ = [
@@ -47,10 +47,6 @@ class EncryptionModeError(InputError):
 
 class PassphraseSizeError(CryptoError):
     """Passphrase mode holds the file in memory, so it has a size cap; the input is above it."""
-
-
-class StorageFullError(StorageError):
-    """The disk filled up (ENOSPC) or the file size limit was hit (EFBIG) while writing."""
 
 
 class WeakPassphraseError(InputError):

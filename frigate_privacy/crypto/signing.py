@@ -13,8 +13,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from frigate_privacy.crypto.atomic_file import AtomicFile
 from frigate_privacy.crypto.errors import KeyFileError
+from frigate_privacy.storage.atomic import AtomicFile
 
 __all__ = [
     "KEY_FILENAME",
@@ -147,6 +147,7 @@ def load_or_create_signing_key(data_dir: Path) -> SigningKey:
     try:
         with AtomicFile(path) as out:
             out.write(pem)
+            out.commit()
     except Exception:
         # Another process created it first (AtomicFile never overwrites): use theirs.
         if path.exists():

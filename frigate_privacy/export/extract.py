@@ -11,7 +11,7 @@ from frigate_privacy.crypto.signing import PublicKey
 from frigate_privacy.errors import InputError
 from frigate_privacy.export.bundle_reader import MemberSink
 from frigate_privacy.export.verify import PlaintextOpener, VerifyReport, safe_member_name, verify_bundle
-from frigate_privacy.video.atomic import AtomicOutput
+from frigate_privacy.storage.atomic import AtomicFile
 
 __all__ = ["extract_bundle"]
 
@@ -42,7 +42,7 @@ def extract_bundle(open_plaintext: PlaintextOpener, trusted: Sequence[PublicKey]
     bundle verified; on any problem or error nothing appears in `out_dir`.
     """
     directory = _output_dir(out_dir)
-    outputs: dict[str, AtomicOutput] = {}
+    outputs: dict[str, AtomicFile] = {}
 
     def sink_for(name: str) -> MemberSink | None:
         if not safe_member_name(name) or name in outputs:
@@ -50,7 +50,7 @@ def extract_bundle(open_plaintext: PlaintextOpener, trusted: Sequence[PublicKey]
         target = directory / name
         if os.path.lexists(target):
             raise InputError(f"{target} already exists; choose an empty output directory")
-        outputs[name] = AtomicOutput(target)
+        outputs[name] = AtomicFile(target)
         return _FdSink(outputs[name].fd)
 
     try:

@@ -1,48 +1,28 @@
 """Where an export is written until complete: a private per-process directory beside the final file.
 
 The age writer's temporary file holds only ciphertext, but a killed export must not leave even that
-lying around under a name someone might open. Each run writes into `.staging-<pid>-<random>/` in the
-export directory and moves the finished file out with a link (never replacing an existing file). Runs
+lying around under a name someone might open. Each run writes into `.staging-<pid>.<start>-<random>/` in
+the export directory and moves the finished file out with a link (never replacing an existing file). Runs
 sweep staging directories whose process is gone.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import shutil
 from pathlib import Path
 
 from frigate_privacy.export.errors import ExportError
+from frigate_privacy.storage.leftovers import leftover_name, sweep_leftovers
 
 __all__ = ["STAGING_PREFIX", "Staging", "sweep_stale_staging"]
 
 STAGING_PREFIX = ".staging-"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale_staging(directory: Path) -> list[Path]:
-    """Remove staging directories of processes that no longer run; return them."""
-    removed = []
-    with contextlib.suppress(OSError):
-        for entry in directory.iterdir():
-            if not entry.name.startswith(STAGING_PREFIX) or not entry.is_dir():
-                continue
-            pid = entry.name[len(STAGING_PREFIX) :].split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-                shutil.rmtree(entry, ignore_errors=True)
-                removed.append(entry)
-    return removed
+    """Remove staging directories of processes that no longer run (a reused PID too); return them."""
+    return sweep_leftovers(directory, STAGING_PREFIX)
 
 
 class Staging:
@@ -50,7 +30,7 @@ class Staging:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.path = directory / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        self.path = directory / leftover_name(STAGING_PREFIX)
         try:
             self.path.mkdir(mode=0o700)
         except OSError as err:

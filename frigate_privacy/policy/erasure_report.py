@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from frigate_privacy.crypto.atomic_file import AtomicFile
+from frigate_privacy.storage.atomic import AtomicFile
 
 if TYPE_CHECKING:
     from frigate_privacy.policy.erasure import ErasureReport
@@ -71,6 +71,7 @@ def render_erasure_markdown(data: dict[str, Any]) -> str:
 def _write(path: Path, text: str) -> None:
     with AtomicFile(path) as out:
         out.write(text.encode("utf-8"))
+        out.commit()
     os.chmod(path, 0o600)
 
 

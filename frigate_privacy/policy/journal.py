@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from frigate_privacy.crypto.atomic_file import AtomicFile
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.storage.atomic import AtomicFile
 
 __all__ = ["StepJournal", "journal_path"]
 
@@ -75,4 +75,5 @@ class StepJournal:
         payload = json.dumps({"version": 1, "steps": self._steps}, indent=1, sort_keys=True).encode()
         with AtomicFile(self.path, overwrite=True) as out:
             out.write(payload)
+            out.commit()
         os.chmod(self.path, 0o600)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frigate_privacy.errors import InputError, PrivacyError
+from frigate_privacy.errors import InputError, OutputPathError, PrivacyError
 from frigate_privacy.exit_codes import ExitCode
 
 __all__ = ["CorruptMediaError", "DetectionFailed", "OutputPathError"]
@@ -10,10 +10,6 @@ __all__ = ["CorruptMediaError", "DetectionFailed", "OutputPathError"]
 
 class CorruptMediaError(InputError):
     """The input is not a readable video or image, or it is truncated or corrupt."""
-
-
-class OutputPathError(InputError):
-    """The output path cannot be written (missing directory, no permission, same as the input)."""
 
 
 class DetectionFailed(PrivacyError):

@@ -12,7 +12,8 @@ from pathlib import Path
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import InputError
-from frigate_privacy.video.atomic import AtomicOutput, sweep_stale_partials
+from frigate_privacy.storage.atomic import PARTIAL_PREFIX, AtomicFile
+from frigate_privacy.storage.leftovers import sweep_leftovers
 from frigate_privacy.video.decode import VideoSource
 from frigate_privacy.video.encode import VideoSink, output_format_for
 from frigate_privacy.video.engine import RedactionEngine, build_engine
@@ -77,7 +78,7 @@ def redact_file(
     """
     options = options or RedactOptions()
     _check_paths(src, dst)
-    sweep_stale_partials(dst.parent)
+    sweep_leftovers(dst.parent, PARTIAL_PREFIX)
     if engine_factory is None:
 
         def engine_factory(fps: float) -> RedactionEngine:
@@ -108,7 +109,7 @@ def _redact_image(src: Path, dst: Path, engine_factory: EngineFactory, started: 
     engine = engine_factory(1.0)  # one frame: hold and lead collapse to this frame
     out = engine.push(0, image) + engine.flush()
     data = encode_image(out[0][1], dst.suffix)
-    with AtomicOutput(dst) as target:
+    with AtomicFile(dst, overwrite=True) as target:
         view = memoryview(data)
         while view:
             view = view[os.write(target.fd, view) :]
@@ -129,9 +130,9 @@ def _redact_video(
     with VideoSource(src) as source:
         # Models load before the output exists, so a missing model leaves nothing behind.
         engine = engine_factory(source.fps)
-        with AtomicOutput(dst) as target:
+        with AtomicFile(dst, overwrite=True) as target:
             sink = VideoSink(
-                target.path,
+                target.reopen_path(),
                 fmt,
                 width=source.width,
                 height=source.height,
