@@ -28,7 +28,8 @@ from frigate_privacy.atrest.masker import Boxes, EngineBuilder, mask_image, mask
 from frigate_privacy.atrest.media import MediaFile
 from frigate_privacy.atrest.workspace import CameraPlan, Workspace
 from frigate_privacy.errors import PrivacyError
-from frigate_privacy.video.atomic import sweep_stale_partials
+from frigate_privacy.storage.atomic import PARTIAL_PREFIX
+from frigate_privacy.storage.leftovers import sweep_leftovers
 
 __all__ = ["STEPS", "Checkpoint", "Outcome", "Processor"]
 
@@ -154,7 +155,7 @@ class Processor:
         orig_sha, orig_size = sha256_file(path)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        sweep_stale_partials(tmp.parent)
+        sweep_leftovers(tmp.parent, PARTIAL_PREFIX)
         boxes = self.boxes_for(file, plan)
         if file.kind.is_video:
             mask_video(
@@ -213,7 +214,7 @@ def sweep_temp(workspace: Workspace, journal: Journal) -> list[Path]:
     keep = {
         f"{escrow_id(j.file.rel)}{Path(j.file.rel).suffix}" for j in journal.jobs((JobState.masked, JobState.escrowed))
     }
-    removed = sweep_stale_partials(workspace.tmp_dir)
+    removed = sweep_leftovers(workspace.tmp_dir, PARTIAL_PREFIX)
     with contextlib.suppress(FileNotFoundError):
         for entry in workspace.tmp_dir.iterdir():
             if entry.is_file() and entry.name not in keep:

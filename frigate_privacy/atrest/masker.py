@@ -14,7 +14,7 @@ from pathlib import Path
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.masking.types import MaskRegion, RegionKind
-from frigate_privacy.video.atomic import AtomicOutput
+from frigate_privacy.storage.atomic import AtomicFile
 from frigate_privacy.video.decode import VideoSource
 from frigate_privacy.video.encode import VideoSink
 from frigate_privacy.video.engine import RedactionEngine, RegionFilter, build_engine
@@ -88,9 +88,9 @@ def mask_video(
         eng = engine(masking, source.fps, _filter(boxes, start, source.fps, size, seen))
         duration = (source.frame_count or 0) / source.fps
         cap = _bitrate_cap(src, duration, max_size_ratio) if max_size_ratio else {}
-        with AtomicOutput(dst) as target:
+        with AtomicFile(dst, overwrite=True) as target:
             sink = VideoSink(
-                target.path,
+                target.reopen_path(),
                 "mp4",
                 width=source.width,
                 height=source.height,
@@ -116,7 +116,7 @@ def mask_image(
     eng = engine(masking, 1.0, _filter(boxes, start, 1.0, (image.shape[1], image.shape[0]), seen))
     out = eng.push(0, image) + eng.flush()
     data = encode_image(out[0][1], src.suffix)
-    with AtomicOutput(dst) as target:
+    with AtomicFile(dst, overwrite=True) as target:
         view = memoryview(data)
         while view:
             view = view[os.write(target.fd, view) :]
