@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -72,6 +73,8 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json"
     headers: list[tuple[str, str]] = field(default_factory=list)
+    stream: Iterator[bytes] | None = None
+    """Sent after `body` without a length, until it ends or the client leaves (the MJPEG feed)."""
 
 
 def json_response(payload: Any, status: int = 200) -> Response:

@@ -10,7 +10,7 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import routes_config, routes_media, routes_tracking
+from . import routes_config, routes_live, routes_media, routes_tracking
 from .auth import Authenticator, token_from_headers
 from .camera import CameraSpec
 from .config_doc import effective_config, initial_yaml
@@ -33,6 +33,7 @@ from .http_types import (
     not_found,
     unauthorized,
 )
+from .live import LiveFeed
 from .media import Segment, frigate_path, probe_segment
 from .nginx_cache import NginxCache
 from .stills import frame_at, write_event_files
@@ -161,6 +162,8 @@ class FrigateStandin:
         self.segments: dict[Path, Segment] = {}
         self.runtime: dict[str, dict[str, bool]] = {}
         self.publishers: list[StandinPublisher] = []
+        self.live: dict[str, LiveFeed] = {}
+        """Live pictures per camera (`/api/<cam>` MJPEG, `latest.jpg`); a camera without one shows the still."""
         self.process_started = time.time()
         self.restarts = 0
         self._faults: list[_Fault] = []
@@ -478,6 +481,11 @@ class FrigateStandin:
             "/clips",
         ):
             return self._authorised(req, routes_media.static(self, req))
+        feed = _FEED.fullmatch(req.path)
+        if feed is not None and req.method == "GET" and feed.group("camera") in self.cameras:
+            # `/api/<camera>` would shadow every other `/api/<word>` route, so it is matched by camera name.
+            req.params = feed.groupdict()
+            return self._authorised(req, routes_live.mjpeg_feed(self, req))
         matched_path = False
         for route in ROUTES:
             m = route.pattern.fullmatch(req.path)
@@ -540,12 +548,18 @@ def _make_handler(standin: FrigateStandin) -> type[BaseHTTPRequestHandler]:
                 return
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
-            self.send_header("Content-Length", str(len(resp.body)))
+            if resp.stream is None:
+                self.send_header("Content-Length", str(len(resp.body)))
+            else:
+                self.send_header("Connection", "close")
+                self.close_connection = True
             for name, value in resp.headers:
                 self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(resp.body)
+                if resp.stream is not None:
+                    _send_stream(self.wfile, resp.stream)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _do
 
@@ -553,6 +567,20 @@ def _make_handler(standin: FrigateStandin) -> type[BaseHTTPRequestHandler]:
             """Silence the default stderr access log."""
 
     return _Handler
+
+
+def _send_stream(out: Any, chunks: Iterator[bytes]) -> None:
+    """Write a streamed body until it ends or the client disconnects."""
+    try:
+        for chunk in chunks:
+            out.write(chunk)
+            out.flush()
+    except OSError:
+        pass  # the viewer left
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def _r(
@@ -569,6 +597,7 @@ def _r(
 
 _ID = r"(?P<id>[^/]+)"
 _CAM = r"(?P<camera>[a-zA-Z0-9_-]+)"
+_FEED = re.compile(r"/api/(?P<camera>[a-zA-Z0-9_-]+)")
 _TS = r"(?P<start>[0-9.]+)/end/(?P<end>[0-9.]+)"
 ROUTES: tuple[Route, ...] = (
     _r("GET", r"/api/version", routes_config.version),
@@ -586,6 +615,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", rf"/api/events/{_ID}/retain", routes_tracking.retain_event, admin=True),
     _r("DELETE", rf"/api/events/{_ID}/retain", routes_tracking.unretain_event, admin=True),
     _r("GET", rf"/api/events/{_ID}/snapshot.jpg", routes_tracking.event_snapshot),
+    _r("GET", rf"/api/events/{_ID}/thumbnail.jpg", routes_live.event_thumbnail),
     _r("GET", r"/api/timeline", routes_tracking.timeline),
     _r("GET", r"/api/review", routes_tracking.list_reviews),
     _r("GET", rf"/api/review/event/{_ID}", routes_tracking.review_by_event, lambda p: p.review_by_event),
@@ -620,5 +650,6 @@ ROUTES: tuple[Route, ...] = (
     ),
     _r("DELETE", rf"/api/export/{_ID}", routes_media.delete_export, lambda p: not p.export_delete_post, admin=True),
     _r("GET", r"/api/faces", routes_media.list_faces, lambda p: p.faces),
+    _r("GET", rf"/api/{_CAM}/latest.jpg", routes_live.latest_jpg),
     _r("POST", r"/api/faces/(?P<name>[^/]+)/delete", routes_media.delete_faces, lambda p: p.faces, admin=True),
 )
