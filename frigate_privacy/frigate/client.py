@@ -281,6 +281,24 @@ class FrigateClient:
             response.close()
         return written
 
+    def latest_jpeg(self, camera: str) -> bytes:
+        """`GET /api/<camera>/latest.jpg`: the newest detect-stream frame (unmasked)."""
+        return self._bytes(f"/api/{path_camera(camera)}/latest.jpg")
+
+    def event_snapshot_jpeg(self, event_id: str) -> bytes:
+        """`GET /api/events/<id>/snapshot.jpg`: the event's saved snapshot (unmasked)."""
+        return self._bytes(f"/api/events/{path_event_id(event_id)}/snapshot.jpg")
+
+    def event_thumbnail_jpeg(self, event_id: str) -> bytes:
+        """`GET /api/events/<id>/thumbnail.jpg`: the event's small crop (unmasked)."""
+        return self._bytes(f"/api/events/{path_event_id(event_id)}/thumbnail.jpg")
+
+    def _bytes(self, path: str, limit: int = 32 * 1024 * 1024) -> bytes:
+        response = self.transport.request("GET", path, idempotent=True)
+        if len(response.content) > limit:
+            raise FrigateApiError(f"Frigate's {path} is larger than {limit} bytes")
+        return bytes(response.content)
+
     def delete_recordings(self, start: float, end: float, cameras: Sequence[str], keep: Sequence[str] = ()) -> None:
         """0.18: `DELETE /api/recordings/start/<s>/end/<e>?cameras=` (optionally `keep=motion,object,audio`)."""
         self._require(self.version().has_recordings_delete, "recordings delete API (0.18+)")

@@ -325,6 +325,23 @@ class TrackStore:
                 objects.append(self._object(row, _window([_frame(f) for f in frames], t1, t2)))
         return objects
 
+    def with_sub_label(
+        self, sub_label: str, *, after: float | None = None, before: float | None = None
+    ) -> list[TrackedObject]:
+        """Objects recognised as `sub_label` (exact) alive in [after, before], without keyframes (right of access)."""
+        with self._lock:
+            rows = self._db.execute(
+                """
+                SELECT id, camera, label, sub_label, sub_label_score, start_time, end_time,
+                       detect_width, detect_height, zones, attributes
+                FROM tracked_object
+                WHERE sub_label = ? AND start_time <= ? AND (end_time IS NULL OR end_time >= ?)
+                ORDER BY start_time, id
+                """,
+                (sub_label, math.inf if before is None else before, -math.inf if after is None else after),
+            ).fetchall()
+        return [self._object(row, []) for row in rows]
+
     def get(self, event_id: str) -> TrackedObject | None:
         """One tracked object with all its keyframes."""
         with self._lock:
