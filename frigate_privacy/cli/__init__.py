@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "run": "frigate_privacy.cli.run_cmd",
     "atrest": "frigate_privacy.cli.atrest_cmd",
     "escrow": "frigate_privacy.cli.escrow_cmd",
+    "users": "frigate_privacy.cli.users_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 

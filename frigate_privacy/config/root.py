@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from frigate_privacy.config.atrest import AtRestConfig
+from frigate_privacy.config.api import ApiConfig
 from frigate_privacy.config.audit import AuditConfig
 from frigate_privacy.config.base import PrivacyBaseModel
 from frigate_privacy.config.camera import CameraConfig
@@ -64,6 +65,9 @@ class PrivacyConfig(PrivacyBaseModel):
         default_factory=AtRestConfig,
         title="At rest",
         description="Masking Frigate's stored media in place for cameras whose policy sets `mask_at_rest`.",
+    )
+    api: ApiConfig = Field(
+        default_factory=ApiConfig, title="API", description="Our HTTP API with roles, and the redacted live view."
     )
     cameras: dict[CameraName, CameraConfig] = Field(
         default_factory=dict,

@@ -1,0 +1,66 @@
+"""The FastAPI application: every route needs a token with a role, except `/api/health`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from frigate_privacy import __version__
+from frigate_privacy.service.api import routes_access, routes_admin, routes_live, routes_media
+from frigate_privacy.service.api.context import ApiContext, HealthSource
+from frigate_privacy.service.api.guard import Guard
+from frigate_privacy.service.api.media import EngineFactory, default_engine
+from frigate_privacy.service.api.ratelimit import FailedAuthLimiter
+from frigate_privacy.service.api.state import ApiState
+from frigate_privacy.service.api.users import UserStore, users_db_path
+from frigate_privacy.service.live.hub import LiveHub
+
+__all__ = ["OPENAPI_URL", "create_app"]
+
+OPENAPI_URL = "/api/openapi.json"
+
+
+def create_app(
+    ctx: ApiContext,
+    *,
+    users: UserStore | None = None,
+    engine_factory: EngineFactory = default_engine,
+    health: HealthSource | None = None,
+    live: LiveHub | None = None,
+) -> FastAPI:
+    """Our API over the service context `ctx` (the users store and live hub are made from its config if absent)."""
+    cfg = ctx.config
+    store = users or UserStore(users_db_path(cfg))
+    guard = Guard(cfg.api, store, ctx.audit, FailedAuthLimiter(cfg.api.rate_limit))
+    hub = live or LiveHub(cfg, engine_factory)
+    app = FastAPI(
+        title="frigate-privacy",
+        version=__version__,
+        description="Redacted media, live view, exports and administration of the frigate-privacy service. "
+        "Send `Authorization: Bearer <token>` (from `frigate-privacy users add`).",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.api = ApiState(ctx=ctx, users=store, guard=guard, engine_factory=engine_factory, live=hub, health=health)
+
+    @app.get("/api/health", tags=["health"])
+    def health_route() -> dict[str, Any]:
+        """Per part ok / degraded / down and why; no token needed, and it never reveals media."""
+        parts: dict[str, Any] = {"api": {"state": "ok", "reason": "serving"}}
+        parts.update(hub.health())
+        status = "ok"
+        if health is not None:
+            report = health.report()
+            parts.update(report.get("parts", {}))
+            status = str(report.get("status", status))
+        if status == "ok" and any(p.get("state") != "ok" for p in parts.values()):
+            status = "degraded"
+        return {"status": status, "parts": parts}
+
+    app.include_router(routes_media.router)
+    app.include_router(routes_live.router)
+    app.include_router(routes_access.router)
+    app.include_router(routes_admin.router)
+    return app

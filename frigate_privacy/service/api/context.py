@@ -1,0 +1,62 @@
+"""What the API needs from the running service, and a small context for the API alone (tests, `serve`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from frigate_privacy.audit.log import AuditLog
+from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.frigate.trackstore import TrackStore
+
+__all__ = ["ApiContext", "HealthSource", "StandaloneContext"]
+
+
+class HealthSource(Protocol):
+    """Anything that reports per-part health as a JSON-ready mapping (the service's health registry)."""
+
+    def report(self) -> dict[str, Any]:
+        """`{"status": ..., "parts": {name: {"state": ..., "reason": ...}}}`."""
+        ...
+
+
+class ApiContext(Protocol):
+    """The parts of the service context the API uses."""
+
+    @property
+    def config(self) -> PrivacyConfig:
+        """The root config."""
+        ...
+
+    @property
+    def frigate(self) -> FrigateClient:
+        """The Frigate HTTP client."""
+        ...
+
+    @property
+    def track_store(self) -> TrackStore | None:
+        """The live-fed track store, if the service keeps one."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log, open for writing."""
+        ...
+
+
+@dataclass
+class StandaloneContext:
+    """The API's context without the rest of the service: config, Frigate client, track store, audit log."""
+
+    config: PrivacyConfig
+    frigate: FrigateClient
+    audit: AuditLog
+    track_store: TrackStore | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path:
+        """The plugin's data directory."""
+        return Path(self.config.storage.data_dir)

@@ -1,0 +1,146 @@
+"""Users, tokens and who gets in: hashes only, revocation, failed-auth rate limit, camera limits, HA ingress.
+
+The API runs in uvicorn over the Frigate stand-in; no route here needs the detector models.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from frigate_privacy.cli import main
+from frigate_privacy.config.api import ApiRole
+from frigate_privacy.errors import InputError
+from frigate_privacy.service.api.users import UserStore
+from tests.api_support import running_api_factory
+from tests.standin import CameraSpec, FrigateStandin
+
+__all__ = ["running_api_factory"]
+
+
+def test_tokens_are_stored_only_as_hashes(tmp_path: Path) -> None:
+    db = tmp_path / "users.sqlite3"
+    with UserStore(db) as store:
+        user, token = store.add("vera", ApiRole.viewer, ["front"])
+        assert token.startswith("fpt_") and len(token) > 50
+        assert store.authenticate(token) == user
+        assert store.authenticate(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+        assert store.authenticate("fpt_" + "0" * 12 + "_" + "x" * 43) is None
+        assert store.authenticate("garbage") is None
+        with pytest.raises(InputError, match="exists; revoke it first"):
+            store.add("vera", ApiRole.admin)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    raw = db.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("users.sqlite3-*"))
+    assert token.encode() not in raw and token.split("_")[2].encode() not in raw
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT token_hash FROM users").fetchone()
+    assert len(stored) == 64 and stored not in token
+
+
+def test_revoked_token_is_refused_and_name_reusable(running_api_factory: Any, tmp_path: Path) -> None:
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        api = running_api_factory(standin, users={"ada": (ApiRole.admin, None), "otto": (ApiRole.operator, None)})
+        assert api.get("/api/exports", api.tokens["otto"]).status_code == 200
+        r = api.call("DELETE", "/api/users/otto", api.tokens["ada"])
+        assert r.status_code == 200 and r.json()["revoked"] is not None
+        r = api.get("/api/exports", api.tokens["otto"])
+        assert r.status_code == 401
+        denied = [e for e in api.audit_entries() if e.action == "api.denied"]
+        assert denied[-1].reason == "unknown or revoked token"
+        # The name can be given out again, with a new token; the old one stays dead.
+        r = api.call("POST", "/api/users", api.tokens["ada"], json={"name": "otto", "role": "viewer"})
+        assert r.status_code == 201
+        new = r.json()["token"]
+        assert api.get("/api/subjects/alice", new).status_code == 403  # now a viewer
+        assert api.get("/api/exports", api.tokens["otto"]).status_code == 401
+        listed = {u["name"]: u for u in api.get("/api/users", api.tokens["ada"]).json()}
+        assert listed["otto"]["role"] == "viewer" and "token" not in listed["otto"]
+
+
+def test_failed_auth_is_rate_limited_per_address(running_api_factory: Any, tmp_path: Path) -> None:
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        api = running_api_factory(
+            standin, users={"otto": (ApiRole.operator, None)}, rate_limit={"failures": 3, "window_seconds": 2}
+        )
+        bad = "fpt_000000000000_" + "A" * 43
+        codes = [api.get("/api/exports", bad).status_code for _ in range(3)]
+        assert codes == [401, 401, 401]
+        r = api.get("/api/exports", bad)
+        assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 2
+        # While limited even the right token waits: the limit is on the address, not on the token.
+        r = api.get("/api/exports", api.tokens["otto"])
+        assert r.status_code == 429
+        assert [e.reason for e in api.audit_entries()][-2:] == ["too many failed authentications"] * 2
+        time.sleep(int(r.headers["Retry-After"]) + 0.2)
+        assert api.get("/api/exports", api.tokens["otto"]).status_code == 200
+        # Requests without any token are not login attempts and never lock the address out.
+        assert [api.get("/api/exports").status_code for _ in range(5)] == [401] * 5
+        assert api.get("/api/exports", api.tokens["otto"]).status_code == 200
+
+
+def test_camera_limited_user(running_api_factory: Any, tmp_path: Path) -> None:
+    cams = {"front": CameraSpec("front"), "garden": CameraSpec("garden")}
+    with FrigateStandin("0.16", tmp_path / "media", cameras=cams) as standin:
+        api = running_api_factory(standin, users={"gus": (ApiRole.operator, ["garden"])})
+        token = api.tokens["gus"]
+        before = len(api.audit_entries())
+        for path in ("/api/cameras/front/latest.jpg", "/api/cameras/front/live.mjpeg", "/api/subjects/x?camera=front"):
+            r = api.get(path, token)
+            assert r.status_code == 403, path
+        denied = [e for e in api.audit_entries()[before:] if e.action == "api.denied"]
+        assert [(e.actor, e.camera) for e in denied] == [("gus", "front")] * 3
+        assert all("not allowed to see camera front" in e.reason for e in denied)
+        body = {"camera": "front", "start": 0, "end": 1, "recipients": [], "passphrase": "x", "requester": "r"}
+        body |= {"purpose": "p", "legal_basis": "consent"}
+        assert api.call("POST", "/api/exports", token, json=body).status_code == 403
+        r = api.get("/api/subjects/x?camera=garden", token)
+        assert r.status_code == 200 and r.json()["sightings"] == []
+
+
+@pytest.mark.parametrize("from_proxy", [True, False])
+def test_ingress_headers_only_from_the_proxy(running_api_factory: Any, tmp_path: Path, from_proxy: bool) -> None:
+    proxy = "127.0.0.1" if from_proxy else "172.30.32.2"  # the test client always connects from 127.0.0.1
+    ingress = {"enabled": True, "proxy_addresses": [proxy], "role": "viewer", "user_roles": {"Jane Admin": "admin"}}
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        api = running_api_factory(standin, ingress=ingress)
+        jane = {"X-Remote-User-Name": "Jane Admin", "X-Remote-User-Id": "abc123"}
+        joe = {"X-Remote-User-Name": "joe", "X-Remote-User-Id": "def456"}
+        r_jane = api.get("/api/users", headers=jane)
+        r_joe = api.get("/api/users", headers=joe)
+        if from_proxy:
+            assert r_jane.status_code == 200
+            assert r_joe.status_code == 403
+            denied = [e for e in api.audit_entries() if e.action == "api.denied"]
+            assert (denied[-1].actor, denied[-1].role) == ("ha:joe", "viewer")
+            assert '"via":"ingress"' in denied[-1].details.replace(" ", "")
+        else:
+            # From any other address the headers mean nothing: no token, no entry.
+            assert (r_jane.status_code, r_joe.status_code) == (401, 401)
+            denied = [e for e in api.audit_entries() if e.action == "api.denied"]
+            assert {e.actor for e in denied} == {"anonymous"}
+
+
+def test_users_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "config.yml"
+    cfg.write_text(yaml.safe_dump({"storage": {"data_dir": str(tmp_path / "data")}}))
+    assert main(["users", "add", "vera", "--role", "viewer", "--cameras", "front,garden", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    token = out.split("Bearer <token>'): ")[1].strip()
+    assert "front, garden" in out
+    with UserStore(tmp_path / "data" / "users.sqlite3") as store:
+        user = store.authenticate(token)
+        assert user is not None and user.cameras == frozenset({"front", "garden"})
+    assert main(["users", "list", "--config", str(cfg)]) == 0
+    listed = capsys.readouterr().out
+    assert "vera" in listed and "active" in listed and token not in listed
+    assert main(["users", "revoke", "vera", "--config", str(cfg)]) == 0
+    with UserStore(tmp_path / "data" / "users.sqlite3") as store:
+        assert store.authenticate(token) is None
+    assert main(["users", "revoke", "vera", "--config", str(cfg)]) != 0
+    assert "no active user" in capsys.readouterr().err
