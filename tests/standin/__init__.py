@@ -40,6 +40,10 @@ or one issued by a separate CA; `ca_cert` is the file a client would trust):
   expired or (0.16+) role-less; viewer gets 403 on admin routes (0.16+). `auth=False` = port 5000 (anonymous
   admin). Unknown routes: Flask HTML 404 on 0.14, JSON `{"detail": "Not Found"}` later; 405 likewise.
 - nginx static `/recordings/`, `/exports/` (JSON autoindex, files) and `/clips/` (HTML listing).
+- Live picture (`live.LiveFeed`, per camera in `standin.live`): `GET /api/<cam>?fps=` MJPEG debug feed
+  (`multipart/x-mixed-replace; boundary=frame`, real time until the client leaves), `GET /api/<cam>/latest.jpg`;
+  frames are drawn from the wall clock with walkers and carry their index in a block code (top-left) so
+  tests can match downstream frames to originals. `GET /api/events/<id>/thumbnail.jpg` (175 px crop).
 - nginx's `/api/` answer cache (`nginx_cache=True`, see nginx_cache.py): JSON 200 answers to GET kept 5 s,
   keyed by URI (0.17+ also user and role), skipped by a non-empty `X-Cache-Bypass` header other than "0",
   `X-Cache-Status` HIT/MISS/BYPASS; off by default so tests that read raw state see changes at once.
@@ -58,7 +62,7 @@ Clean stop does not fire the LWT, `crash()` does.
 Not reproduced
 --------------
 No object detection, tracking, motion or audio detection (walks are scripted); no real ffmpeg, go2rtc,
-RTSP, HLS/VOD, previews, live view, WebSocket, stats; no cleanup threads (recording/event expiry,
+RTSP restream, HLS/VOD, previews, WebRTC/MSE live view, WebSocket, stats; no cleanup threads (recording/event expiry,
 storage maintainer, sync_recordings) - retention only changes what the config says; no SQLite file (state
 is in memory, recordings re-indexed from disk at start); no ruamel comment preservation in config/set
 (PyYAML rewrites the file); config validation covers only the keys listed above; no rate limiting, user
