@@ -46,6 +46,7 @@ def write_config(path: Path, *, frigate_url: str, broker: Broker, data_dir: Path
         },
         "storage": {"data_dir": str(data_dir)},
         "service": {"backfill_hours": 1, "frigate_check_seconds": 1},
+        "api": {"port": 0},  # our API on a free port: parallel runs never collide on 8099
     }
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(doc.get(key), dict):

@@ -144,3 +144,40 @@ def test_users_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert store.authenticate(token) is None
     assert main(["users", "revoke", "vera", "--config", str(cfg)]) != 0
     assert "no active user" in capsys.readouterr().err
+
+
+def test_run_serves_the_api(mqtt_broker: Any, tmp_path: Path) -> None:
+    """`frigate-privacy run` starts the API: health without a token (the service's parts), 401 for the rest."""
+    import requests
+    from conftest import free_port
+
+    from tests.service_harness import ServiceProcess, wait_for, write_config
+
+    port = free_port()
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        cfg = write_config(
+            tmp_path / "fp.yml",
+            frigate_url=standin.url,
+            broker=mqtt_broker,
+            data_dir=tmp_path / "data",
+            api={"port": port},
+        )
+        service = ServiceProcess(cfg, tmp_path / "service.log")
+        try:
+            base = f"http://127.0.0.1:{port}"
+
+            def health() -> dict[str, Any]:
+                try:
+                    return dict(requests.get(base + "/api/health", timeout=2).json())
+                except requests.RequestException:
+                    return {}
+
+            assert wait_for(lambda: "broker" in health().get("parts", {}), 30), (tmp_path / "service.log").read_text()
+            parts = health()["parts"]
+            assert {"broker", "frigate", "api", "live"} <= set(parts)
+            assert parts["api"]["state"] == "ok"
+            assert requests.get(base + "/api/exports", timeout=5).status_code == 401
+            assert requests.get(base + "/api/openapi.json", timeout=5).json()["info"]["title"] == "frigate-privacy"
+        finally:
+            code, seconds = service.terminate()
+        assert code == 0 and seconds < 10

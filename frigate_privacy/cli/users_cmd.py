@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.actor import operator_actor
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.config import load_config
 from frigate_privacy.config.api import ApiRole
-from frigate_privacy.policy.actor import operator_actor
 from frigate_privacy.service.api.users import UserStore, users_db_path
 
 __all__ = ["register"]

@@ -17,7 +17,10 @@ ComponentFactory = Callable[[PrivacyConfig], "Component | None"]
 # name -> "module:factory". Started in this order, stopped in reverse. A component is imported only
 # when the service starts, so its dependencies (FastAPI, ONNX, ...) cost nothing to other commands.
 # Owners add their line here: ("api", "frigate_privacy.service.api.component:build"), ...
-COMPONENTS: tuple[tuple[str, str], ...] = (("policy", "frigate_privacy.service.policy_jobs:build"),)
+COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("policy", "frigate_privacy.service.policy_jobs:build"),
+    ("api", "frigate_privacy.service.api.component:build"),
+)
 
 
 def _load(target: str) -> ComponentFactory:

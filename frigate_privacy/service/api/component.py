@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 
 import uvicorn
 
+from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import ConfigError
 from frigate_privacy.service.api.app import create_app
 from frigate_privacy.service.api.context import ApiContext, HealthSource
 from frigate_privacy.service.api.media import EngineFactory, default_engine
 from frigate_privacy.service.api.state import ApiState
+from frigate_privacy.service.component import ComponentHealth
 
-__all__ = ["ApiComponent"]
+__all__ = ["ApiComponent", "build"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,12 @@ class ApiComponent:
         for path in (cfg.tls_cert, cfg.tls_key):
             if path is not None and not path.is_file():
                 raise ConfigError(f"api TLS file {path} does not exist; fix api.tls_cert / api.tls_key")
-        app = create_app(ctx, engine_factory=self._engine_factory, health=self._health)
+        # In `run` the service's health registry is the one source of /api/health; the live view joins it.
+        registry = self._health or getattr(ctx, "health", None)
+        app = create_app(ctx, engine_factory=self._engine_factory, health=registry)
         self._state = app.state.api
+        if registry is not None and hasattr(registry, "add"):
+            registry.add("live", self._state.live.component_health)
         config = uvicorn.Config(
             app,
             host=cfg.host,
@@ -80,7 +85,14 @@ class ApiComponent:
         if self._state is not None:
             self._state.users.close()
 
-    def health(self) -> dict[str, Any]:
-        """Ok while uvicorn serves."""
+    def health(self) -> ComponentHealth:
+        """State `ok` while uvicorn serves."""
         alive = self._thread is not None and self._thread.is_alive()
-        return {"state": "ok" if alive else "down", "reason": "serving" if alive else "not running"}
+        if not alive:
+            return ComponentHealth("down", "not serving")
+        return ComponentHealth("ok", f"serving on port {self.port}")
+
+
+def build(config: PrivacyConfig) -> ApiComponent | None:
+    """The API component, or None when `api.enabled` is false."""
+    return ApiComponent() if config.api.enabled else None

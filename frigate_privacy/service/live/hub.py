@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.identifiers import path_camera
+from frigate_privacy.service.component import ComponentHealth, HealthState, worst
 from frigate_privacy.service.live.stream import EngineFactory, LiveSource, LiveStream
 
 __all__ = ["LiveHub", "source_for"]
@@ -101,6 +102,13 @@ class LiveHub:
         """Cameras whose decoder runs now."""
         with self._lock:
             return sorted(self._streams)
+
+    def component_health(self) -> ComponentHealth:
+        """One `live` part for the service's registry: worst stream state, per-camera details."""
+        parts = self.health()
+        states: list[HealthState] = [p["state"] for p in parts.values()]
+        reason = f"{len(parts)} camera(s) streaming" if parts else "no viewer"
+        return ComponentHealth(worst(states), reason, {name: p["reason"] for name, p in parts.items()})
 
     def health(self) -> dict[str, Any]:
         """`live:<camera>` per running stream."""
