@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from frigate_privacy.config.atrest import AtRestConfig
 from frigate_privacy.config.api import ApiConfig
+from frigate_privacy.config.atrest import AtRestConfig
 from frigate_privacy.config.audit import AuditConfig
 from frigate_privacy.config.base import PrivacyBaseModel
 from frigate_privacy.config.camera import CameraConfig
