@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,7 +25,7 @@ from frigate_privacy.vision.types import Detections, Detector, Frame
 if TYPE_CHECKING:  # the session module loads onnxruntime, which importing the video package must not
     from frigate_privacy.vision.session import SessionSettings
 
-__all__ = ["EngineStats", "RedactionEngine", "RegionFilter", "build_engine"]
+__all__ = ["EngineStats", "RedactionEngine", "RegionFilter", "build_engine", "build_still_detectors"]
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +270,28 @@ def build_engine(
         detect_every=every,
         person_every=person_every,
     )
+
+
+def build_still_detectors(
+    cfg: MaskingConfig, *, models_dir: Path | None = None, settings: SessionSettings | None = None
+) -> tuple[BatchDetector | None, BatchDetector | None]:
+    """Face and person detectors for single, unrelated images (snapshots).
+
+    The profile's face passes, all on every call and without motion focus (a still has no motion, and
+    the previous image is another scene). Either is None when `cfg` does not need it (faces off;
+    neither bodies nor head fallback). Raises ModelError when a model is not installed.
+    """
+    from frigate_privacy.vision.detectors import build_person_detector
+
+    faces = None
+    if cfg.faces:
+        plan = _installed(plan_for(cfg), models_dir)
+        second = replace(plan.second, every=1) if plan.second is not None else None
+        faces = _face_passes(replace(plan, focus=False, second=second), cfg.face_threshold, models_dir, settings)
+    persons = None
+    if cfg.bodies or (cfg.faces and cfg.head_fallback):
+        persons = build_person_detector(threshold=cfg.person_threshold, models_dir=models_dir, settings=settings)
+    return faces, persons
 
 
 def _installed(plan: DetectionPlan, models_dir: Path | None) -> DetectionPlan:
