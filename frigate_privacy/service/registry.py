@@ -19,6 +19,7 @@ ComponentFactory = Callable[[PrivacyConfig], "Component | None"]
 # Owners add their line here: ("api", "frigate_privacy.service.api.component:build"), ...
 COMPONENTS: tuple[tuple[str, str], ...] = (
     ("policy", "frigate_privacy.service.policy_jobs:build"),
+    ("snapshots", "frigate_privacy.service.snapshots:build"),
     ("api", "frigate_privacy.service.api.component:build"),
 )
 
