@@ -185,3 +185,32 @@ def test_cli_status_and_restore_audited(tmp_path: Path) -> None:
         assert ("escrow_restore", "success") in entries
         with Journal(workspace_for(media.cfg).journal_path) as journal:
             assert journal.get(seg.path.relative_to(standin.media_root).as_posix()).state is JobState.done  # type: ignore[union-attr]
+
+
+def test_escrow_follows_retention_and_erasure(tmp_path: Path) -> None:
+    """Frigate deleting a segment takes its escrow copy along; `erase` deletes the escrow copies of its range."""
+    with FrigateStandin("0.18", tmp_path / "media") as standin:
+        media = make_media(standin, tmp_path, seconds=30, atrest={"snapshots": False})
+        with AtRest(media.cfg) as atrest:
+            assert atrest.run_pass() == {"done": 3}
+        ws = workspace_for(media.cfg)
+        first, second, _third = media.segments
+        first.path.unlink()  # Frigate's retention removed it
+        with AtRest(media.cfg) as atrest:
+            atrest.run_pass()
+            left = {r.rel for r in atrest.journal.find_escrow()}
+        rels = [s.path.relative_to(standin.media_root).as_posix() for s in media.segments]
+        assert left == set(rels[1:]), "the escrow copy of a deleted recording must go with it"
+        assert not (ws.escrow_dir / f"{rels[0]}.age").exists()
+
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        erase = subprocess.run(
+            [sys.executable, "-m", "frigate_privacy", "erase", "--config", str(media.config_path), "--camera", "front",
+             "--start", str(second.start + 1), "--end", str(second.end - 1), "--apply", "--json"],
+            capture_output=True, text=True, env=env,
+        )  # fmt: skip
+        assert erase.returncode == 0, erase.stderr + erase.stdout
+        with Journal(ws.journal_path) as journal:
+            left = {r.rel for r in journal.find_escrow()}
+        assert left == {rels[2]}, "erasure removes the escrow copies of the erased range, and only those"
+        assert not (ws.escrow_dir / f"{rels[1]}.age").exists() and (ws.escrow_dir / f"{rels[2]}.age").exists()

@@ -161,3 +161,28 @@ def test_killed_worker_job_is_finished_by_the_other(mqtt_broker: Broker, tmp_pat
             assert sha256(standin.media_root / victim) == job.masked_sha256  # w1 resumed the mask w0 made
         lease = media.cfg.atrest.lease_seconds
         assert took < lease + 120, "takeover must be bounded by the lease plus the scan interval"
+
+
+def test_service_component_masks_in_the_background(mqtt_broker: Broker, tmp_path: Path) -> None:
+    """`frigate-privacy run` with a mask_at_rest camera: its at-rest component masks the segments, health says so."""
+    from tests.service_harness import ServiceProcess, Watcher, wait_for
+
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        media = _media(standin, tmp_path, mqtt_broker)
+        data = media.cfg.model_dump(mode="json", exclude_unset=True)
+        data["mqtt"].update({"reconnect_min_delay": 1, "reconnect_max_delay": 2, "keepalive": 5})
+        data["atrest"]["workers"] = 2
+        write_config(media.config_path, data)
+        before = {s.path: sha256(s.path) for s in media.segments}
+        watcher = Watcher(mqtt_broker)
+        service = ServiceProcess(media.config_path, tmp_path / "service.log")
+        try:
+            assert wait_for(lambda: all(sha256(p) != d for p, d in before.items()), timeout=180)
+            assert wait_for(lambda: ((watcher.health() or {}).get("parts", {}).get("atrest", {}).get("state")) == "ok")
+            code, _ = service.terminate(timeout=60)
+        finally:
+            watcher.close()
+            service.kill()
+        assert code == 0
+        with Journal(workspace_for(media.cfg).journal_path) as journal:
+            assert {j.state for j in journal.jobs()} == {JobState.done}

@@ -144,11 +144,11 @@ class JobWorker:
             if outcome is Outcome.done:
                 self.atrest.rest(self.stop)
 
-    def close(self) -> None:
-        """Stop after the current job and disconnect."""
+    def close(self, timeout: float | None = None) -> None:
+        """Stop after the current job (or abandon it after `timeout` seconds: the journal resumes it) and disconnect."""
         self.stop.set()
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(timeout)
         self._client.disconnect()
         self._client.loop_stop()
 
@@ -174,6 +174,11 @@ class Dispatcher:
     def wait_connected(self, timeout: float) -> bool:
         """True once connected to the broker."""
         return self._connected.wait(timeout)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the broker connection is up right now."""
+        return self._connected.is_set()
 
     def tick(self, now: float | None = None) -> int:
         """Publish what is due and not in a worker's hands; returns how many jobs were published."""

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +20,31 @@ from pyrage import x25519
 
 from frigate_privacy.atrest.journal import EscrowRecord, JobState, Journal
 from frigate_privacy.atrest.media import MediaFile
+from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.crypto.age import decrypt_file, encrypt_file
 from frigate_privacy.errors import InputError, PrivacyError
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.frigate.errors import FrigateApiError
 
-__all__ = ["ESCROW_SUFFIX", "EscrowStore", "RestoredFile", "escrow_id", "sha256_file"]
+__all__ = [
+    "ESCROW_SUFFIX",
+    "EscrowStore",
+    "EventSpan",
+    "RestoredFile",
+    "escrow_id",
+    "frigate_event_span",
+    "open_escrow_store",
+    "sha256_file",
+]
 
 logger = logging.getLogger(__name__)
 
 ESCROW_SUFFIX = ".age"
+# An event's start and end are when the person was tracked; footage outside that span does not show them.
+EVENT_PADDING = 0.0
+
+EventSpan = Callable[[str], "tuple[str, float, float] | None"]
+"""(camera, start, end) of an event id, or None when unknown."""
 _CHUNK = 1 << 20
 
 
@@ -58,10 +75,18 @@ class RestoredFile:
 class EscrowStore:
     """Encrypted originals under `escrow_dir`, mirroring Frigate's layout, indexed in the journal database."""
 
-    def __init__(self, journal: Journal, escrow_dir: Path, media_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        escrow_dir: Path,
+        media_root: Path | None = None,
+        event_span: EventSpan | None = None,
+    ) -> None:
+        """`event_span` tells erasure where an event happened, so the segments it appears in go too."""
         self.journal = journal
         self.dir = Path(escrow_dir)
         self.media_root = media_root
+        self.event_span = event_span
 
     def _file(self, rel: str) -> Path:
         return self.dir / f"{rel}{ESCROW_SUFFIX}"
@@ -89,6 +114,10 @@ class EscrowStore:
             ids += [r.id for r in self.journal.find_escrow(camera, start, end)]
         for event_id in event_ids:
             ids += [r.id for r in self.journal.find_escrow(camera) if event_id in r.rel and not r.kind.is_video]
+            span = self.event_span(event_id) if self.event_span is not None else None
+            if span is not None:
+                cam, start_t, end_t = span
+                ids += [r.id for r in self.journal.find_escrow(cam, start_t - EVENT_PADDING, end_t + EVENT_PADDING)]
         return list(dict.fromkeys(ids))
 
     def delete(self, escrow_id: str) -> bool:
@@ -140,3 +169,32 @@ class EscrowStore:
                 raise PrivacyError(f"escrow copy of {record.rel} decrypted to different bytes than were escrowed")
             restored.append(RestoredFile(record, dst))
         return restored
+
+
+@contextlib.contextmanager
+def open_escrow_store(cfg: PrivacyConfig, event_span: EventSpan | None = None) -> Iterator[EscrowStore | None]:
+    """The escrow store of this config for erasure, or None when at-rest masking never ran here."""
+    from frigate_privacy.atrest.workspace import workspace_for
+
+    if cfg.frigate.media_root is None:
+        yield None
+        return
+    workspace = workspace_for(cfg)
+    if not workspace.journal_path.exists():
+        yield None
+        return
+    with Journal(workspace.journal_path) as journal:
+        yield EscrowStore(journal, workspace.escrow_dir, workspace.media_root, event_span)
+
+
+def frigate_event_span(client: FrigateClient) -> EventSpan:
+    """Event spans from Frigate's API (None for an event it no longer knows)."""
+
+    def span(event_id: str) -> tuple[str, float, float] | None:
+        try:
+            event = client.event(event_id)
+        except FrigateApiError:
+            return None
+        return event.camera, event.start_time, event.end_time if event.end_time is not None else time.time()
+
+    return span

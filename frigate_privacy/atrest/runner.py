@@ -111,6 +111,7 @@ class AtRest:
         slot: str = "once",
         engine: EngineBuilder | None = None,
         frigate: FrigateClient | None = None,
+        store: TrackStore | None = None,
         checkpoint: Checkpoint | None = None,
         workers: int = 1,
     ) -> None:
@@ -122,7 +123,8 @@ class AtRest:
         self.journal = Journal(self.workspace.journal_path)
         self.escrow = EscrowStore(self.journal, self.workspace.escrow_dir, self.workspace.media_root)
         store_path = track_store_path(cfg)
-        self.store = TrackStore(store_path) if store_path.exists() else None
+        self._own_store = store is None
+        self.store = store if store is not None else TrackStore(store_path) if store_path.exists() else None
         self._own_frigate = frigate is None
         self.frigate = frigate if frigate is not None else FrigateClient.from_config(cfg.frigate)
         self._slot_lock = _lock_slot(self.workspace.state_dir, slot)
@@ -165,7 +167,7 @@ class AtRest:
         """Close the journal, the track store and our Frigate client; free the worker slot."""
         self.journal.close()
         os.close(self._slot_lock)
-        if self.store is not None:
+        if self.store is not None and self._own_store:
             self.store.close()
         if self._own_frigate:
             self.frigate.close()

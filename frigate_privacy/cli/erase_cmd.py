@@ -6,9 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
+from frigate_privacy.atrest.escrow import frigate_event_span, open_escrow_store
+from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.cli.policy_job import INCOMPLETE_EXIT, OPERATOR_ROLE, run_policy_job
+from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import InputError
-from frigate_privacy.policy.erasure import run_erasure
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.policy.erasure import ErasureReport, run_erasure
 from frigate_privacy.policy.plan_erasure import ErasureSelector
 from frigate_privacy.policy.render import render_erasure
 from frigate_privacy.times import TIME_HELP, time_arg
@@ -43,18 +47,22 @@ def _erase(args: argparse.Namespace) -> int:
         )
     except ValueError as err:
         raise InputError(str(err)) from None
-    report = run_policy_job(
-        args,
-        lambda cfg, client, audit, actor: run_erasure(
-            cfg,
-            client,
-            audit,
-            selector,
-            apply=args.apply,
-            include_face_library=args.include_face_library,
-            actor=actor,
-            role=OPERATOR_ROLE,
-        ),
-    )
+
+    def erase(cfg: PrivacyConfig, client: FrigateClient, audit: AuditLog | None, actor: str) -> ErasureReport:
+        # Escrow copies made by at-rest masking are erased too (the erasure plan's escrow extension point).
+        with open_escrow_store(cfg, frigate_event_span(client)) as escrow:
+            return run_erasure(
+                cfg,
+                client,
+                audit,
+                selector,
+                apply=args.apply,
+                include_face_library=args.include_face_library,
+                actor=actor,
+                role=OPERATOR_ROLE,
+                escrow=escrow,
+            )
+
+    report = run_policy_job(args, erase)
     print(json.dumps(report.to_dict(), indent=2) if args.json else render_erasure(report))
     return 0 if not args.apply or report.complete else INCOMPLETE_EXIT

@@ -21,6 +21,7 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("policy", "frigate_privacy.service.policy_jobs:build"),
     ("snapshots", "frigate_privacy.service.snapshots:build"),
     ("api", "frigate_privacy.service.api.component:build"),
+    ("atrest", "frigate_privacy.service.atrest_component:build"),
 )
 
 
