@@ -181,3 +181,49 @@ def test_run_serves_the_api(mqtt_broker: Any, tmp_path: Path) -> None:
         finally:
             code, seconds = service.terminate()
         assert code == 0 and seconds < 10
+
+
+def test_right_of_access_api_and_cli(
+    running_api_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GET /api/subjects/<name> and `search --sub-label` list exactly the person's events, by camera and time."""
+    from frigate_privacy.frigate.client import FrigateClient
+    from frigate_privacy.frigate.trackstore import TrackStore
+    from tests.standin import WalkPlan
+
+    cams = {"front": CameraSpec("front"), "garden": CameraSpec("garden")}
+    with FrigateStandin("0.16", tmp_path / "media", cameras=cams) as standin:
+        t0 = float(int(time.time()) - 3000)
+        walks = [
+            WalkPlan(camera="front", start=t0, duration=20, sub_label="alice"),
+            WalkPlan(camera="garden", start=t0 + 600, duration=20, sub_label="alice"),
+            WalkPlan(camera="front", start=t0 + 1200, duration=20, sub_label="bob"),
+        ]
+        for w in walks:
+            standin.register_walk(w)
+        api = running_api_factory(
+            standin, users={"otto": (ApiRole.operator, None), "gus": (ApiRole.operator, ["garden"])}
+        )
+        found = api.get("/api/subjects/alice", api.tokens["otto"]).json()["sightings"]
+        assert [(s["event_id"], s["camera"]) for s in found] == [
+            (walks[0].event_id, "front"),
+            (walks[1].event_id, "garden"),
+        ]
+        assert all(s["sources"] == ["frigate"] for s in found)
+        limited = api.get("/api/subjects/alice", api.tokens["gus"]).json()["sightings"]
+        assert [s["camera"] for s in limited] == ["garden"]
+        window = api.get(f"/api/subjects/alice?start={t0 + 300}&end={t0 + 900}", api.tokens["otto"]).json()
+        assert [s["event_id"] for s in window["sightings"]] == [walks[1].event_id]
+
+        # The track store also answers for events Frigate no longer lists (deleted since).
+        data = Path(api.cfg.storage.data_dir)
+        with FrigateClient.from_config(api.cfg.frigate) as client, TrackStore(data / "tracks.sqlite3") as store:
+            store.add_api_event(client.event(walks[0].event_id))
+        cfg = tmp_path / "fp.yml"
+        cfg.write_text(yaml.safe_dump({"frigate": {"url": standin.url}, "storage": {"data_dir": str(data)}}))
+        assert main(["search", "--config", str(cfg), "--sub-label", "alice", "--json"]) == 0
+        out = yaml.safe_load(capsys.readouterr().out)
+        assert [s["sources"] for s in out["sightings"]] == [["frigate", "track store"], ["frigate"]]
+        assert main(["search", "--config", str(cfg), "--sub-label", "alice", "--camera", "garden"]) == 0
+        text = capsys.readouterr().out
+        assert walks[1].event_id in text and walks[0].event_id not in text

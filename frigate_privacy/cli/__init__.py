@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "atrest": "frigate_privacy.cli.atrest_cmd",
     "escrow": "frigate_privacy.cli.escrow_cmd",
     "users": "frigate_privacy.cli.users_cmd",
+    "search": "frigate_privacy.cli.search_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
