@@ -44,7 +44,7 @@ def test_good_passphrases_pass(passphrase: str) -> None:
 
 def test_several_broken_rules_are_all_reported() -> None:
     problems = passphrase_problems("1111abcd")
-    assert len(problems) == 3
+    assert len(problems) == 4  # length, repeat, sequence, and the estimator's verdict
 
 
 def test_generator_output_is_strong_random_and_passes_the_rules() -> None:
@@ -54,3 +54,44 @@ def test_generator_output_is_strong_random_and_passes_the_rules() -> None:
         check_passphrase(value)
         assert set(value) <= set(GENERATED_ALPHABET) | {"-"}
     assert generated_entropy_bits() >= 128
+
+
+@pytest.mark.parametrize("passphrase", ["password1234", "qwertyuiopas", "Summer2026!!", "iloveyou2026"])
+def test_guessable_passphrases_are_refused_with_the_generator_hint(passphrase: str) -> None:
+    """Long enough and free of runs, but zxcvbn finds them (common words, keyboard walks, dates)."""
+    with pytest.raises(WeakPassphraseError, match="too easy to guess") as err:
+        check_passphrase(passphrase)
+    assert "--generate-passphrase" in str(err.value)
+    assert passphrase not in str(err.value)
+
+
+def test_export_cli_refuses_a_weak_passphrase_before_any_work(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from frigate_privacy.cli import main
+
+    cfg = tmp_path / "fp.yml"
+    cfg.write_text(f"frigate:\n  url: http://127.0.0.1:9\nstorage:\n  data_dir: {tmp_path / 'data'}\n")
+    monkeypatch.setenv("FP_TEST_PASS", "password1234")
+    code = main(
+        [
+            "export",
+            "--config",
+            str(cfg),
+            "--camera",
+            "front",
+            "--start",
+            "1",
+            "--end",
+            "2",
+            "--passphrase-env",
+            "FP_TEST_PASS",
+            "--requester",
+            "r",
+            "--purpose",
+            "p",
+            "--legal-basis",
+            "consent",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code != 0 and "too easy to guess" in err and "--generate-passphrase" in err
+    assert not (tmp_path / "data" / "exports").exists()

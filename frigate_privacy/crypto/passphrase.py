@@ -6,11 +6,15 @@ import itertools
 import math
 import secrets
 
+from zxcvbn import zxcvbn
+
 from frigate_privacy.crypto.errors import WeakPassphraseError
 
 __all__ = [
     "GENERATED_ALPHABET",
+    "GENERATE_HINT",
     "MIN_LENGTH",
+    "MIN_ZXCVBN_SCORE",
     "RUN_LENGTH",
     "check_passphrase",
     "generate_passphrase",
@@ -19,6 +23,11 @@ __all__ = [
 ]
 
 MIN_LENGTH = 12
+# zxcvbn's score 4 ("very unguessable", >= 1e10 guesses): a stolen export faces an offline attack without limits.
+MIN_ZXCVBN_SCORE = 4
+# zxcvbn's cost grows with length and it learns nothing from beyond this many characters.
+_ZXCVBN_MAX_CHARS = 100
+GENERATE_HINT = "or let us choose one: --generate-passphrase"
 # Four identical characters (1111) or four consecutive ones (1234, abcd, dcba) break the rules.
 RUN_LENGTH = 4
 # Lower-case letters and digits without the look-alikes l, o, 0 and 1: 32 symbols, 5 bits each.
@@ -63,14 +72,27 @@ def passphrase_problems(passphrase: str) -> list[str]:
             f"it must not contain a sequence of {RUN_LENGTH} or more consecutive characters, "
             "up or down (like 1234, abcd or dcba)"
         )
+    problems += _estimator_problems(passphrase)
     return problems
+
+
+def _estimator_problems(passphrase: str) -> list[str]:
+    """Zxcvbn's verdict (dictionary words, names, dates, keyboard walks, l33t, repeats), never quoting the text."""
+    result = zxcvbn(passphrase[:_ZXCVBN_MAX_CHARS])
+    score = int(result["score"])
+    if score >= MIN_ZXCVBN_SCORE:
+        return []
+    feedback = result.get("feedback") or {}
+    advice = " ".join(part for part in [feedback.get("warning") or "", *(feedback.get("suggestions") or [])] if part)
+    text = f"it is too easy to guess (strength {score} of 4 by the zxcvbn estimator, 4 needed)"
+    return [f"{text}: {advice}" if advice else text]
 
 
 def check_passphrase(passphrase: str) -> None:
     """Raise WeakPassphraseError naming each broken rule."""
     problems = passphrase_problems(passphrase)
     if problems:
-        raise WeakPassphraseError("passphrase rejected: " + "; ".join(problems))
+        raise WeakPassphraseError("passphrase rejected: " + "; ".join(problems) + f"; {GENERATE_HINT}")
 
 
 def generate_passphrase() -> str:
