@@ -45,7 +45,12 @@ def _frames(seconds: float) -> Iterator[np.ndarray]:
 def run(label: str, factory: object, seconds: float, delay: float) -> tuple[str, float, float, float, int, int]:
     source = LiveSource("synthetic", None, {}, FPS)
     stream = LiveStream(
-        "front", source, MaskingConfig(), factory, delay=delay, frames=lambda: _frames(seconds)  # type: ignore[arg-type]
+        "front",
+        source,
+        MaskingConfig(),
+        factory,
+        delay=delay,
+        frames=lambda: _frames(seconds),  # type: ignore[arg-type]
     )
     stream.start()
     seq = 0
