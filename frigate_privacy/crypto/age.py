@@ -10,11 +10,10 @@ Two modes per file, as the age format requires (an scrypt stanza must be a file'
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import functools
 import io
 import os
 import re
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +23,7 @@ import pyrage
 from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
+from frigate_privacy.background import BackgroundTask
 from frigate_privacy.crypto.age_header import MAX_HEADER_BYTES, AgeHeaderInfo, parse_header_info, read_header_prefix
 from frigate_privacy.crypto.chunk_pipe import ChunkPipe
 from frigate_privacy.crypto.errors import (
@@ -36,6 +36,7 @@ from frigate_privacy.crypto.errors import (
     WrongPassphraseError,
 )
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.pipes import open_pipe
 from frigate_privacy.storage.atomic import AtomicFile, path_of_open_file, storage_error
 
 __all__ = [
@@ -50,11 +51,8 @@ __all__ = [
 # Passphrase mode keeps plaintext and ciphertext in RAM at once (about twice this at peak).
 PASSPHRASE_MAX_BYTES = 256 * 1024 * 1024
 _COPY_CHUNK = 1 << 20
-# A bigger pipe means fewer thread hand-overs between producer and encryptor (Linux only).
-_PIPE_SIZE = 1 << 20
 # How much plaintext the encryptor takes from the ChunkPipe at a time (measured in docs/encryption.md).
 _READ_BUFFER = 1 << 20
-_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 
 
 class _Writable(Protocol):
@@ -80,27 +78,12 @@ def _check_decrypt_mode(identities: Sequence[x25519.Identity], passphrase: str |
         raise EncryptionModeError("no identity and no passphrase given: cannot decrypt")
 
 
-def _open_pipe() -> tuple[int, int]:
-    read_fd, write_fd = os.pipe()
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(write_fd, _F_SETPIPE_SZ, _PIPE_SIZE)
-    return read_fd, write_fd
-
-
-class _Job:
-    """The outcome of a background pyrage call, handed back to the caller's thread."""
-
-    error: BaseException | None = None
-
-
-def _encrypt_from_pipe(pipe: ChunkPipe, sink: AtomicFile, recipients: list[x25519.Recipient], job: _Job) -> None:
+def _encrypt_from_pipe(pipe: ChunkPipe, sink: AtomicFile, recipients: list[x25519.Recipient]) -> None:
     # pyrage asks for 8 KiB per read; BufferedReader answers those in C, and only once per
     # _READ_BUFFER does Python code (ChunkPipe.readinto) run and the producer get a turn.
     source = io.BufferedReader(pipe, buffer_size=_READ_BUFFER)
     try:
-        pyrage.encrypt_io(source, sink, recipients)
-    except BaseException as err:  # handed to the producer's thread in write()/close()
-        job.error = err
+        pyrage.encrypt_io(source, sink, recipients)  # an exception reaches the producer in write()/close()
     finally:
         # Makes a producer blocked in write() fail instead of hanging.
         pipe.close_reader()
@@ -129,19 +112,15 @@ class EncryptingWriter:
         self._chunks: list[bytes] = []
         self._position = 0
         self._finished = False
-        self._job = _Job()
         self._sink = AtomicFile(self.path, overwrite=overwrite)
         self._pipe: ChunkPipe | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: BackgroundTask | None = None
         if passphrase is None:
             self._pipe = ChunkPipe()
             # The thread must not reference `self`, so that a writer dropped unclosed is collected
             # and its __del__ aborts it.
-            self._thread = threading.Thread(
-                target=_encrypt_from_pipe,
-                args=(self._pipe, self._sink, list(recipients), self._job),
-                name="age-encrypt",
-                daemon=True,
+            self._thread = BackgroundTask(
+                "age-encrypt", functools.partial(_encrypt_from_pipe, self._pipe, self._sink, list(recipients))
             )
             self._thread.start()
 
@@ -196,7 +175,7 @@ class EncryptingWriter:
                 self._pipe.close_writer()
                 assert self._thread is not None
                 self._thread.join()
-                if self._job.error is not None:
+                if self._thread.error is not None:
                     raise self._translated_error()
         except BaseException:
             self.abort()
@@ -221,7 +200,7 @@ class EncryptingWriter:
     def _translated_error(self) -> PrivacyError:
         if self._sink.failure is not None:
             return storage_error(self._sink.failure, self.path)
-        return CryptoError(f"encryption failed: {self._job.error}")
+        return CryptoError(f"encryption failed: {self._thread.error if self._thread else 'unknown'}")
 
     def abort(self) -> None:
         """Stop and delete everything written so far."""
@@ -461,6 +440,14 @@ def decrypt_file(
     return dst
 
 
+def _decrypt_into_pipe(src: _PrefixedReader, writer: BinaryIO, identities: list[x25519.Identity]) -> None:
+    try:
+        pyrage.decrypt_io(src, writer, identities)  # an exception is re-raised in the reader at end of stream
+    finally:
+        with contextlib.suppress(OSError):
+            writer.close()
+
+
 class DecryptingReader(io.RawIOBase):
     """Readable plaintext view of an age stream, for consumers that must not write plaintext to disk.
 
@@ -479,9 +466,8 @@ class DecryptingReader(io.RawIOBase):
     ) -> None:
         super().__init__()
         _check_decrypt_mode(identities, passphrase)
-        self._error: BaseException | None = None
         self._memory: io.BytesIO | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: BackgroundTask | None = None
         self._pipe_r: int | None = None
         if passphrase is not None:
             self._memory = io.BytesIO()
@@ -490,24 +476,12 @@ class DecryptingReader(io.RawIOBase):
             return
         prefix = read_header_prefix(src)
         _check_mode_matches(_header_info(prefix), identities, None)
-        self._pipe_r, write_fd = _open_pipe()
+        self._pipe_r, write_fd = open_pipe()
         writer = os.fdopen(write_fd, "wb", buffering=0)
-        self._thread = threading.Thread(
-            target=self._decrypt_into_pipe,
-            args=(_PrefixedReader(prefix, src), writer, list(identities)),
-            name="age-decrypt",
-            daemon=True,
+        self._thread = BackgroundTask(
+            "age-decrypt", functools.partial(_decrypt_into_pipe, _PrefixedReader(prefix, src), writer, list(identities))
         )
         self._thread.start()
-
-    def _decrypt_into_pipe(self, src: BinaryIO, writer: BinaryIO, identities: list[x25519.Identity]) -> None:
-        try:
-            pyrage.decrypt_io(src, writer, identities)
-        except BaseException as err:  # re-raised in the reader's thread at end of stream
-            self._error = err
-        finally:
-            with contextlib.suppress(OSError):
-                writer.close()
 
     def readable(self) -> bool:
         """Always true."""
@@ -522,8 +496,8 @@ class DecryptingReader(io.RawIOBase):
         if n == 0:
             assert self._thread is not None
             self._thread.join()
-            if self._error is not None:
-                raise _decrypt_failure(self._error, by_passphrase=False, sink_failure=None, where="stream")
+            if self._thread.error is not None:
+                raise _decrypt_failure(self._thread.error, by_passphrase=False, sink_failure=None, where="stream")
         return n
 
     def close(self) -> None:

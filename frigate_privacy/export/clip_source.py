@@ -15,10 +15,11 @@ from typing import Any
 
 import av
 
+from frigate_privacy.background import BackgroundTask
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.export.errors import SourceInterrupted
-from frigate_privacy.export.pipes import FdWriter, PipeThread, open_pipe
 from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.pipes import FdWriter, open_pipe
 from frigate_privacy.video.decode import DecodedFrame, VideoSource
 
 __all__ = ["ClipDownload", "ClipSource", "FrameClock"]
@@ -41,7 +42,7 @@ class ClipDownload:
                 self._writer_done = True
                 os.close(self._write_fd)
 
-        self._thread = PipeThread("clip-download", body)
+        self._thread = BackgroundTask("clip-download", body)
         self._thread.start()
 
     @property

@@ -16,17 +16,6 @@ from frigate_privacy.storage.atomic import AtomicFile
 __all__ = ["extract_bundle"]
 
 
-class _FdSink:
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-
-    def write(self, data: bytes) -> int:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
-        return len(data)
-
-
 def _output_dir(directory: Path) -> Path:
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -51,7 +40,7 @@ def extract_bundle(open_plaintext: PlaintextOpener, trusted: Sequence[PublicKey]
         if os.path.lexists(target):
             raise InputError(f"{target} already exists; choose an empty output directory")
         outputs[name] = AtomicFile(target)
-        return _FdSink(outputs[name].fd)
+        return outputs[name]
 
     try:
         report = verify_bundle(open_plaintext, trusted, sink_for)

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeAlias
 
 import av
 
+from frigate_privacy.background import BackgroundTask
 from frigate_privacy.video.channel import Aborted, Channel
 from frigate_privacy.video.decode import DecodedFrame, FrameTiming, VideoSource
 from frigate_privacy.video.encode import VideoSink
@@ -48,25 +49,6 @@ _END = _End()
 
 _Decoded: TypeAlias = "DecodedFrame | av.Packet[Any] | _End"
 _Encodable: TypeAlias = "tuple[Frame, FrameTiming] | av.Packet[Any] | _End"
-
-
-class _Stage(threading.Thread):
-    """A pipeline thread that records its exception and aborts the others."""
-
-    def __init__(self, name: str, body: Callable[[], None], abort: threading.Event) -> None:
-        super().__init__(name=name, daemon=True)
-        self._body = body
-        self._abort = abort
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self._body()
-        except Aborted:
-            pass
-        except BaseException as err:  # re-raised in the caller's thread
-            self.error = err
-            self._abort.set()
 
 
 def run_pipeline(
@@ -108,8 +90,8 @@ def run_pipeline(
             if progress is not None:
                 progress(written, source.frame_count)
 
-    decoder = _Stage("decode", decode, abort)
-    encoder = _Stage("encode", encode, abort)
+    decoder = BackgroundTask("decode", decode, expected=(Aborted,), on_error=lambda _: abort.set())
+    encoder = BackgroundTask("encode", encode, expected=(Aborted,), on_error=lambda _: abort.set())
     decoder.start()
     encoder.start()
     timings: dict[int, FrameTiming] = {}
@@ -141,7 +123,7 @@ def run_pipeline(
     return written
 
 
-def _reraise(*stages: _Stage) -> None:
+def _reraise(*stages: BackgroundTask) -> None:
     """Raise the first error a stage recorded (the root cause, rather than the Aborted it caused)."""
     for stage in stages:
         if stage.error is not None:

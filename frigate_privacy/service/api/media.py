@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterator
 import cv2
 import numpy as np
 
+from frigate_privacy.background import BackgroundTask
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.export.clip_source import ClipDownload, ClipSource, FrameClock
 from frigate_privacy.export.job import FRAGMENTED_MP4
-from frigate_privacy.export.pipes import FdWriter, PipeThread, open_pipe
 from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.pipes import FdWriter, open_pipe
 from frigate_privacy.video.encode import VideoSink
 from frigate_privacy.video.engine import RedactionEngine, build_engine
 from frigate_privacy.video.errors import CorruptMediaError
@@ -66,7 +67,7 @@ def mask_jpeg(data: bytes, masking: MaskingConfig, engine_factory: EngineFactory
     return encode_image(out[0][1], ".jpg")
 
 
-def _drain(read_fd: int, worker: PipeThread) -> Iterator[bytes]:
+def _drain(read_fd: int, worker: BackgroundTask) -> Iterator[bytes]:
     """Read a pipe until EOF; closing it early (client gone) makes the writer fail and stop."""
     try:
         while True:
@@ -118,7 +119,7 @@ def redacted_clip_chunks(
         if failure is not None:
             raise failure
 
-    worker = PipeThread("api-clip", produce)
+    worker = BackgroundTask("api-clip", produce)
     worker.start()
     return _drain(read_fd, worker)
 
@@ -133,7 +134,7 @@ def original_clip_chunks(client: FrigateClient, camera: str, start: float, end: 
         finally:
             os.close(write_fd)
 
-    worker = PipeThread("api-original-clip", produce)
+    worker = BackgroundTask("api-original-clip", produce)
     worker.start()
     return _drain(read_fd, worker)
 
