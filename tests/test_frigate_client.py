@@ -189,6 +189,20 @@ def test_idempotent_calls_retry_and_creating_posts_do_not(tmp_path: Path) -> Non
         assert sum(r.path.startswith("/api/export/") for r in s.requests) == 1
 
 
+def test_reads_ride_out_a_frigate_restart(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with FrigateStandin("0.16", tmp_path / "media", restart_delay=0.6) as s, _client(s.url, retries=3) as client:
+        s.restart_later()
+        deadline = time.monotonic() + 5
+        while s.running and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # Frigate is down now: connections are refused
+        caplog.set_level(logging.INFO, logger="frigate_privacy")
+        assert "front" in client.config().cameras
+        assert s.restarts == 1
+    assert any("retrying" in r.getMessage() for r in caplog.records)
+    assert not any(r.name.startswith("urllib3") and r.levelno >= logging.WARNING for r in caplog.records)
+
+
 def test_frigate_down_is_a_clear_connection_error() -> None:
     with (
         _client(f"http://127.0.0.1:{free_port()}", retries=2) as client,

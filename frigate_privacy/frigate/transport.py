@@ -1,16 +1,17 @@
-"""HTTP plumbing for Frigate: one session, timeouts, JWT login, retries, and error mapping."""
+"""HTTP plumbing for Frigate: sessions with urllib3 retries, timeouts, JWT login, and error mapping."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from frigate_privacy.frigate.errors import (
     FrigateApiError,
@@ -30,6 +31,51 @@ TOKEN_COOKIE = "frigate_token"  # noqa: S105 - a cookie name, not a secret
 CACHE_BYPASS_HEADER = "X-Cache-Bypass"
 # Gateway errors are what nginx answers while Frigate's API process restarts: worth a retry.
 _RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+def _retry(attempts: int, backoff: float) -> Retry:
+    """urllib3's retry policy for idempotent calls: refused connections, timeouts and gateway errors."""
+    again = attempts - 1
+    return Retry(
+        total=again,
+        connect=again,
+        read=again,
+        status=again,
+        other=0,  # a TLS failure or a protocol error does not go away by asking again
+        redirect=False,
+        backoff_factor=backoff,
+        status_forcelist=_RETRY_STATUSES,
+        allowed_methods=None,  # the caller decided the call is idempotent by choosing this session
+        raise_on_status=False,  # the last gateway answer comes back and is mapped to FrigateApiError
+    )
+
+
+class _RetryNotice(logging.Filter):
+    """urllib3 logs each retry as a WARNING with its Retry object's repr; ours is one INFO line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and str(record.msg).startswith("Retrying ("):
+            url = record.args[-1] if isinstance(record.args, tuple) and record.args else "?"
+            logger.info("Frigate did not answer %s; retrying", url)
+            return False
+        return True
+
+
+# Retries are expected (Frigate restarting); the final failure is what the user reads, as our error.
+logging.getLogger("urllib3.connectionpool").addFilter(_RetryNotice())
+
+
+def _session(retry: Retry) -> requests.Session:
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "frigate-privacy"
+    # Frigate's nginx keeps JSON answers of /api/ for 5 s (`proxy_cache_valid 200 5s`) and skips the
+    # cache for requests carrying this header (`proxy_cache_bypass $http_x_cache_bypass`). Without it
+    # an event renamed a second ago is not found; writes are never cached, so every request sends it.
+    session.headers[CACHE_BYPASS_HEADER] = "1"
+    return session
 
 
 _insecure_lock = threading.Lock()
@@ -91,16 +137,13 @@ class FrigateTransport:
         self.timeout = timeout
         self.retries = max(1, retries)
         self.backoff = backoff
-        self._session = requests.Session()
+        self._session = _session(_retry(self.retries, backoff))
+        # Creating calls (a second POST would start a second export) are sent exactly once.
+        self._once = _session(Retry(total=0, read=False, redirect=False, raise_on_status=False))
         # A CA file wins over the boolean: that is how a self-signed 8971 is verified properly.
         self._verify: bool | str = str(ca_file) if ca_file is not None else verify_tls
         if self._verify is False:
             _warn_insecure_once(self.base_url)
-        self._session.headers["User-Agent"] = "frigate-privacy"
-        # Frigate's nginx keeps JSON answers of /api/ for 5 s (`proxy_cache_valid 200 5s`) and skips the
-        # cache for requests carrying this header (`proxy_cache_bypass $http_x_cache_bypass`). Without it
-        # an event renamed a second ago is not found; writes are never cached, so every request sends it.
-        self._session.headers[CACHE_BYPASS_HEADER] = "1"
 
     def __repr__(self) -> str:
         # Never show credentials, even in a debugger or a traceback's locals.
@@ -117,8 +160,9 @@ class FrigateTransport:
         return self._user is not None
 
     def close(self) -> None:
-        """Close the HTTP session."""
+        """Close the HTTP sessions."""
         self._session.close()
+        self._once.close()
 
     def login(self) -> None:
         """`POST /api/login`; keeps the JWT in memory only and sends it as a Bearer token."""
@@ -141,6 +185,7 @@ class FrigateTransport:
         self._token = token
         # Bearer only: a cookie jar would also receive refreshed cookies we do not track.
         self._session.cookies.clear()
+        self._once.cookies.clear()
 
     def request(
         self,
@@ -156,41 +201,15 @@ class FrigateTransport:
         """Send one API call; retry idempotent ones with backoff; map failures to FrigateApiError."""
         if self._user is not None and self._token is None:
             self.login()
-        response = self._with_retries(method, path, params, json, idempotent, stream, timeout)
+        send = dict(params=params, json=json, stream=stream, timeout=timeout, idempotent=idempotent)
+        response = self._send(method, path, **send)
         if response.status_code == 401 and self._user is not None:
             # The token expired or Frigate restarted with a new secret: log in once and try again.
             response.close()
             self.login()
-            response = self._with_retries(method, path, params, json, idempotent, stream, timeout)
+            response = self._send(method, path, **send)
         self._raise_for_status(response, method, path)
         return response
-
-    def _with_retries(
-        self,
-        method: str,
-        path: str,
-        params: dict[str, Any] | None,
-        json: Any,
-        idempotent: bool,
-        stream: bool,
-        timeout: float | None,
-    ) -> requests.Response:
-        attempts = self.retries if idempotent else 1
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
-            try:
-                response = self._send(method, path, params=params, json=json, stream=stream, timeout=timeout)
-            except FrigateConnectionError:
-                if last:
-                    raise
-            else:
-                if response.status_code not in _RETRY_STATUSES or last:
-                    return response
-                response.close()
-            delay = self.backoff * (2**attempt)
-            logger.info("retrying %s %s in %.1f s", method, path, delay)
-            time.sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(
         self,
@@ -201,10 +220,13 @@ class FrigateTransport:
         json: Any = None,
         stream: bool = False,
         timeout: float | None = None,
+        idempotent: bool = False,
     ) -> requests.Response:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        # urllib3 repeats only what may be repeated: the retrying session for idempotent calls.
+        session = self._session if idempotent else self._once
         try:
-            response = self._session.request(
+            response = session.request(
                 method,
                 self.base_url + path,
                 params=params,
