@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     AUDIT_TAMPERED = 12
     INCOMPLETE = 13
     STORAGE = 14
+    PENDING_RESTART = 15
     INTERRUPTED = 130
 
 
@@ -47,6 +48,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.AUDIT_TAMPERED: "the audit log was edited, truncated or reordered",
     ExitCode.INCOMPLETE: "--apply could not finish (Frigate went down midway); run the same command again",
     ExitCode.STORAGE: "an output cannot be written (disk full, no permission); nothing partial was left",
+    ExitCode.PENDING_RESTART: "--apply changed Frigate's config; it takes effect when Frigate restarts (--restart)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); nothing partial was left",
 }
 

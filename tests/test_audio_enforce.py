@@ -16,6 +16,7 @@ from frigate_privacy.config.loader import parse_config
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import PolicyViolation
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.listener import FrigateListener
 from frigate_privacy.policy.audio import AudioGuard, run_audio
@@ -181,3 +182,72 @@ def test_guard_rechecks_after_frigate_comes_online(mqtt_broker: Broker, tmp_path
     finally:
         listener.stop()
         s.stop()
+
+
+def _config_file(s: FrigateStandin, tmp_path: Path, cameras: dict[str, str]) -> Path:
+    cfg = parse_config(
+        {
+            "frigate": {"url": s.url, "retries": 1},
+            "storage": {"data_dir": str(tmp_path / "data")},
+            "cameras": {name: {"audio": policy} for name, policy in cameras.items()},
+        }
+    )
+    path = tmp_path / "fp.yml"
+    path.write_text(cfg.model_dump_json())  # JSON is YAML
+    return path
+
+
+@pytest.mark.parametrize(
+    ("spec", "audio", "code"),
+    [
+        (CameraSpec("front"), True, ExitCode.POLICY_VIOLATION),  # 0.16 default preset records audio
+        # the args keep audio but this camera has no microphone: at risk, a warning for both
+        (CameraSpec("front", record_preset="preset-record-generic-audio-aac", segments_have_audio=False), False, 0),
+        (CameraSpec("front", record_preset="preset-record-generic"), False, ExitCode.OK),
+    ],
+)
+def test_check_and_audio_share_one_verdict(
+    spec: CameraSpec, audio: bool, code: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _standin("0.16", tmp_path / "media", spec, audio=audio)
+    try:
+        config = _config_file(s, tmp_path, {"front": "forbid"})
+        check_code = main(["check", "--config", str(config), "--json"])
+        check = json.loads(capsys.readouterr().out)
+        audio_code = main(["audio", "--config", str(config), "--json"])
+        plan = json.loads(capsys.readouterr().out)
+    finally:
+        s.stop()
+    assert check_code == audio_code == code
+    [cam] = check["cameras"]
+    assert cam["audio"]["detail"] == plan["plan"]["cameras"][0]["detail"]
+    assert (cam["audio"]["verdict"] == "VIOLATION") == bool(plan["remaining_violations"])
+
+
+def test_apply_without_restart_exits_with_the_pending_restart_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _standin("0.16", tmp_path / "media", CameraSpec("front"), audio=True)
+    try:
+        config = _config_file(s, tmp_path, {"front": "forbid"})
+        assert main(["audio", "--config", str(config), "--apply"]) == ExitCode.PENDING_RESTART
+        out = capsys.readouterr().out
+        assert s.pending_restart and "pending: Frigate must restart before front" in out
+        assert "1 camera(s) violate their audio policy" in out
+    finally:
+        s.stop()
+
+
+def test_apply_on_018_is_live_and_rechecked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s = _standin("0.18", tmp_path / "media", CameraSpec("front"), audio=True)
+    try:
+        config = _config_file(s, tmp_path, {"front": "forbid"})
+        assert main(["audio", "--config", str(config), "--apply", "--json"]) == ExitCode.OK
+        body = json.loads(capsys.readouterr().out)
+    finally:
+        s.stop()
+    assert body["pending_restart"] == [] and body["remaining_violations"] == []
+    [after] = body["after"]["cameras"]
+    # judged by the live args: the old segment with audio was recorded before the change
+    assert after["verdict"] == "ok" and after["record_args"] == "dropped"
+    assert "since the change" in after["probe_error"]

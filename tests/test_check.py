@@ -166,3 +166,51 @@ def test_example_config_validates(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = load_config(Path(__file__).resolve().parent.parent / "config_examples" / "frigate-connection.yml")
     assert cfg.frigate.url.endswith(":8971") and cfg.frigate.password == "example-password"
     assert cfg.cameras["front_door"].audio.value == "forbid"
+
+
+RETENTION_CAMERAS = {
+    # what the issue found on a real 0.16.4: alerts, detections and snapshots kept 10 days
+    "front": CameraSpec("front", alerts_days=10, detections_days=10, snapshots_retain_days=10),
+    "yard": CameraSpec("yard", retain_days=1, alerts_days=2, detections_days=2, snapshots_retain_days=1),
+}
+
+
+@pytest.mark.parametrize("version", ["0.14", "0.16", "0.18"])
+def test_check_judges_retention_with_the_computation_retention_uses(
+    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = "policy:\n  retention:\n    alerts_days: 7\n    detections_days: 3\n    snapshots_days: 3\n"
+    with FrigateStandin(version, tmp_path / "media", cameras=dict(RETENTION_CAMERAS)) as standin:
+        config = tmp_path / "privacy.yml"
+        cams = "cameras:\n  front: {audio: allow}\n  yard: {audio: allow}\n"
+        config.write_text(f"frigate:\n  url: {standin.url}\n{policy}{cams}")
+        code, out, err = _run(capsys, "check", "--config", str(config), "--json", "--no-probe")
+        table_code, table, _ = _run(capsys, "check", "--config", str(config), "--no-probe")
+        retention_code, planned, _ = _run(capsys, "retention", "--config", str(config), "--json")
+    report = json.loads(out)
+    cams = {c["name"]: c for c in report["cameras"]}
+    found = {
+        (name, v["key"], v["frigate_days"], v["policy_days"])
+        for name, c in cams.items()
+        for v in c["retention"]["violations"]
+    }
+    if version == "0.14":
+        # 0.14 keeps alerts and detections under one key, so the stricter limit (3) applies to it
+        expected = {("front", "record.events.retain.default", 10, 3), ("front", "snapshots.retain.default", 10, 3)}
+    else:
+        expected = {
+            ("front", "record.alerts.retain.days", 10, 7),
+            ("front", "record.detections.retain.days", 10, 3),
+            ("front", "snapshots.retain.default", 10, 3),
+        }
+    assert found == expected
+    assert cams["front"]["retention"]["verdict"] == "VIOLATION" and cams["front"]["verdict"] == "VIOLATION"
+    assert cams["yard"]["retention"] == {**cams["yard"]["retention"], "verdict": "ok", "violations": []}
+    assert code == table_code == PolicyViolation.exit_code and err == ""
+    assert len(report["violations"]) == len(expected)
+    assert all(v.startswith("front: retention ") for v in report["violations"])
+    assert "retention VIOLATION: snapshots.retain.default: Frigate keeps 10 d, policy allows 3 d" in table
+    # `retention` plans a change for exactly what `check` calls a violation
+    assert retention_code == 0
+    findings = json.loads(planned)["plan"]["findings"]
+    assert {(f["camera"], f["what"], f["frigate_days"], f["policy_days"]) for f in findings} == expected

@@ -78,7 +78,8 @@ def test_sub_label_erasure_removes_every_event_and_reports_residue(scene: Any, f
         assert not list((s.media_root / "clips" / "faces" / "train").glob("*-alice-*"))
     if frigate_version == "0.18":
         assert any(st.kind is StepKind.delete_recordings for st in report.plan.steps)
-        assert "not covered by any review item" not in residue
+        # only the pre/post-capture padding outside the review's span may stay (before 0.18), never the event's own
+    assert "3 recording segment(s)" not in residue
     # Report: JSON and Markdown, 0600, in the data directory, listing what went and what stayed.
     json_file, md_file = report.report_files
     assert json_file.parent == Path(data["storage"]["data_dir"]) / "erasure"
@@ -128,3 +129,26 @@ def test_cli_dry_run_then_apply(scene: Any, tmp_path: Path, capsys: pytest.Captu
     assert body["complete"] and walks["alice2"].event_id not in s.events
     assert main(["erase", "--config", str(config), "--camera", "front", "--start", "10"]) == ExitCode.INPUT
     assert "start before its end" in capsys.readouterr().err
+
+
+def test_review_covers_an_event_by_camera_and_time_not_by_its_list(frigate_version: str, tmp_path: Path) -> None:
+    with FrigateStandin(frigate_version, tmp_path / "media", cameras={"front": CameraSpec("front")}) as s:
+        start = float(int(time.time() - 3600))
+        try:
+            s.add_segments(build_media(s.media_root, "front", start, 30, size=(320, 180)))
+        except SharedAssetMissing as exc:
+            pytest.skip(str(exc))
+        # real Frigate's review item spans carol's event but its data.detections names another object
+        walk = s.add_walk(start=start + 12, duration=5, sub_label="carol", listed_in_review=False)
+        assert walk.event_id not in s.reviews[walk.review_id]["data"]["detections"]
+        data = {"frigate": {"url": s.url, "retries": 1}, "storage": {"data_dir": str(tmp_path / "data")}}
+        report = _erase(data, ErasureSelector(sub_label="carol"), apply=True)
+        assert report.complete, report.outcomes
+        remaining = [r for r in s.recordings.values() if r["end_time"] > walk.start and r["start_time"] < walk.end]
+    residue = " | ".join(f"{r.what}: {r.why}" for r in report.plan.residue)
+    # only the pre/post-capture padding outside the review's span may stay (before 0.18), never the event's own
+    assert "3 recording segment(s)" not in residue
+    assert any(f"review item {walk.review_id} spans event(s) {walk.event_id}" in n for n in report.plan.notes)
+    assert walk.review_id not in s.reviews and walk.event_id not in s.events
+    # the footage of the event is gone, through the review delete (or 0.18's recordings delete)
+    assert remaining == []

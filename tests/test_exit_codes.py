@@ -35,6 +35,7 @@ PINNED = {
     "AUDIT_TAMPERED": 12,
     "INCOMPLETE": 13,
     "STORAGE": 14,
+    "PENDING_RESTART": 15,
     "INTERRUPTED": 130,
 }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from frigate_privacy.config import load_config
 from frigate_privacy.errors import PolicyViolation
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateConnectionError
-from frigate_privacy.frigate.privacy_check import render_table, report_json, run_check
+from frigate_privacy.policy.check import render_table, report_json, run_check
 
 __all__ = ["register"]
 

@@ -170,7 +170,11 @@ class FrigateClient:
 
     def config(self) -> FrigateConfigSnapshot:
         """`GET /api/config`, parsed into the subset the plugin uses."""
-        return self._parse(FrigateConfigSnapshot, self.raw_config(), "config")
+        return self.parse_config(self.raw_config())
+
+    def parse_config(self, raw: dict[str, Any]) -> FrigateConfigSnapshot:
+        """Parse a `GET /api/config` answer already read (one read can serve the raw and the typed form)."""
+        return self._parse(FrigateConfigSnapshot, raw, "config")
 
     def set_config(
         self, updates: Mapping[str, str], *, requires_restart: bool = True, update_topic: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -16,7 +17,7 @@ from frigate_privacy.frigate.models import CameraSnapshot, RetentionSummary
 from frigate_privacy.frigate.segment_probe import newest_segment, segment_has_audio
 from frigate_privacy.frigate.version import FrigateVersion
 
-__all__ = ["AudioFacts", "CameraFacts", "ExposureFacts", "FrigateFacts", "survey"]
+__all__ = ["AudioFacts", "CameraFacts", "ExposureFacts", "FrigateFacts", "audio_facts", "survey"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class CameraFacts:
     retention: RetentionSummary
     motion_masks: int
     object_masks: int
+    # The camera's effective config as Frigate served it (retention keys are judged on this form).
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,20 @@ class FrigateFacts:
     cameras: list[CameraFacts] = field(default_factory=list)
 
 
-def _audio_facts(client: FrigateClient, name: str, camera: CameraSnapshot, now: float, probe: bool) -> AudioFacts:
+def audio_facts(
+    client: FrigateClient,
+    name: str,
+    camera: CameraSnapshot,
+    now: float,
+    *,
+    probe: bool = True,
+    since: float | None = None,
+) -> AudioFacts:
+    """Record args from `ffmpeg_cmds` (else `output_args.record`), confirmed by probing the newest segment.
+
+    The one computation `check` and `audio` share. `since` ignores segments that began earlier (after a
+    config change, older segments tell nothing about what is recorded now).
+    """
     cmd = camera.record_cmd
     if cmd is not None:
         args, source = audio_from_cmd(cmd), "ffmpeg_cmds"
@@ -81,6 +97,8 @@ def _audio_facts(client: FrigateClient, name: str, camera: CameraSnapshot, now: 
         segment = newest_segment(client, name, now)
         if segment is None:
             return AudioFacts(recording, args, source, probe_error="no recording segment in the last day")
+        if since is not None and segment.start_time < since:
+            return AudioFacts(recording, args, source, probe_error="no segment recorded since the change yet")
         has_audio = segment_has_audio(client, name, segment)
     except FrigateConnectionError:
         raise
@@ -123,16 +141,20 @@ def survey(client: FrigateClient, *, probe_segments: bool = True, now: float | N
     """Read version and config, probe each recording camera's newest segment, and test exposure."""
     now = time.time() if now is None else now
     version = client.version()
-    config = client.config()
+    raw = client.raw_config()
+    config = client.parse_config(raw)
+    found = raw.get("cameras")
+    raw_cameras: dict[str, Any] = found if isinstance(found, dict) else {}
     shape = version.retention_shape
     cameras = [
         CameraFacts(
             name=name,
             enabled=cam.enabled,
-            audio=_audio_facts(client, name, cam, now, probe_segments),
+            audio=audio_facts(client, name, cam, now, probe=probe_segments),
             retention=cam.record.retention(shape),
             motion_masks=cam.motion_mask_count,
             object_masks=cam.object_mask_count,
+            config=dict(raw_cameras.get(name) or {}),
         )
         for name, cam in sorted(config.cameras.items())
     ]

@@ -13,39 +13,22 @@ from frigate_privacy.audit.actions import AuditAction, AuditResult
 from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.camera import CameraConfig
 from frigate_privacy.config.root import PrivacyConfig
-from frigate_privacy.frigate.audio_args import audio_from_cmd, audio_from_output_args
+from frigate_privacy.frigate.audio_args import RecordAudio
 from frigate_privacy.frigate.client import FrigateClient
-from frigate_privacy.frigate.errors import FrigateApiError, FrigateConnectionError
+from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.listener import FrigateListener
-from frigate_privacy.frigate.models import CameraSnapshot
-from frigate_privacy.frigate.segment_probe import newest_segment, segment_has_audio
-from frigate_privacy.frigate.survey import AudioFacts
+from frigate_privacy.frigate.models import FrigateConfigSnapshot
+from frigate_privacy.frigate.survey import audio_facts
 from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps, restart_frigate
 from frigate_privacy.policy.audio_plan import AudioPlan, plan_audio
 
-__all__ = ["AudioGuard", "AudioReport", "audio_facts", "audio_guard_for", "run_audio"]
+__all__ = ["AudioGuard", "AudioReport", "audio_guard_for", "run_audio"]
+
+# How long `--apply --restart` waits for Frigate to come back with the new record args before it
+# re-checks; a real Frigate restart takes from a few seconds to a minute.
+SETTLE_SECONDS = 90.0
 
 logger = logging.getLogger(__name__)
-
-
-def audio_facts(client: FrigateClient, name: str, camera: CameraSnapshot, now: float) -> AudioFacts:
-    """Record args from `ffmpeg_cmds` (else `output_args.record`), confirmed by probing the newest segment."""
-    cmd = camera.record_cmd
-    if cmd is not None:
-        args, source = audio_from_cmd(cmd), "ffmpeg_cmds"
-    else:
-        args, source = audio_from_output_args(camera.ffmpeg.record_output_args), "ffmpeg.output_args.record"
-    if not camera.record.enabled:
-        return AudioFacts(False, args, source)
-    try:
-        segment = newest_segment(client, name, now)
-        if segment is None:
-            return AudioFacts(True, args, source, probe_error="no recording segment in the last day")
-        return AudioFacts(True, args, source, segment.start_time, segment_has_audio(client, name, segment))
-    except FrigateConnectionError:
-        raise
-    except FrigateApiError as err:
-        return AudioFacts(True, args, source, probe_error=str(err))
 
 
 @dataclass
@@ -57,6 +40,28 @@ class AudioReport:
     outcomes: list[StepOutcome] = field(default_factory=list)
     restarted: bool = False
     checked_at: float = 0.0
+    # The same check again once the changes are in effect (only after --apply, when they can be).
+    after: AudioPlan | None = None
+
+    @property
+    def pending_restart(self) -> list[str]:
+        """Cameras whose audio-free record args were sent but wait for a Frigate restart nobody did."""
+        if self.restarted:
+            return []
+        return sorted(
+            {
+                str(o.step.camera)
+                for o in self.outcomes
+                if o.step.params.get("requires_restart")
+                and o.status in (StepStatus.done, StepStatus.confirmed, StepStatus.pending_restart)
+            }
+        )
+
+    @property
+    def remaining(self) -> list[str]:
+        """Cameras that still violate their audio policy when the run ends."""
+        final = self.after if self.after is not None else self.plan
+        return [c.camera for c in final.violations]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -65,6 +70,9 @@ class AudioReport:
             "restarted": self.restarted,
             "plan": self.plan.to_dict(),
             "outcomes": [o.to_dict() for o in self.outcomes],
+            "after": None if self.after is None else self.after.to_dict(),
+            "remaining_violations": self.remaining,
+            "pending_restart": self.pending_restart,
         }
 
 
@@ -78,19 +86,10 @@ def run_audio(
     restart: bool = False,
     actor: str = "frigate-privacy",
     role: str = "service",
+    settle_seconds: float = SETTLE_SECONDS,
 ) -> AudioReport:
     """Check every Frigate camera against its audio policy; with `apply`, switch to audio-free record args."""
-    version = client.version()
-    snapshot = client.config()
-    cameras = {
-        name: (
-            cfg.cameras.get(name, CameraConfig()).audio,
-            audio_facts(client, name, cam, now),
-            cam.ffmpeg.record_output_args,
-        )
-        for name, cam in snapshot.cameras.items()
-    }
-    plan = plan_audio(version, cameras, snapshot.mqtt.topic_prefix)
+    plan = _plan(cfg, client, client.config(), now)
     report = AudioReport(plan, applied=apply, checked_at=now)
     if not apply:
         return report
@@ -105,9 +104,10 @@ def run_audio(
         actor=actor,
         role=role,
     )
+    changed_at = time.time()
     report.outcomes = apply_steps(ctx, plan.steps)
     by_camera = {o.step.camera: o for o in report.outcomes}
-    for cam in plan.violations:
+    for cam in plan.needing_fix:
         outcome = by_camera.get(cam.camera)
         if outcome is None:
             result, what = AuditResult.failure, "no config change can fix it (see notes)"
@@ -131,7 +131,52 @@ def run_audio(
     if restart and plan.restart_needed and not failed:
         restart_frigate(ctx, "apply audio-free record args")
         report.restarted = True
+    changed = {o.step.camera for o in report.outcomes if o.status in (StepStatus.done, StepStatus.confirmed)}
+    live = not plan.restart_needed
+    if changed and (report.restarted or live):
+        # Judge again once Frigate runs the new args; segments from before the change no longer count.
+        snapshot = _wait_for_audio_free_args(client, {str(c) for c in changed}, settle_seconds)
+        if snapshot is not None:
+            report.after = _plan(cfg, client, snapshot, time.time(), since=changed_at)
     return report
+
+
+def _plan(
+    cfg: PrivacyConfig, client: FrigateClient, snapshot: FrigateConfigSnapshot, now: float, since: float | None = None
+) -> AudioPlan:
+    """Judge every Frigate camera against its policy with the facts `check` uses too."""
+    cameras = {
+        name: (
+            cfg.cameras.get(name, CameraConfig()).audio,
+            audio_facts(client, name, cam, now, since=since),
+            cam.ffmpeg.record_output_args,
+        )
+        for name, cam in snapshot.cameras.items()
+    }
+    return plan_audio(client.version(), cameras, snapshot.mqtt.topic_prefix)
+
+
+def _wait_for_audio_free_args(client: FrigateClient, cameras: set[str], timeout: float) -> FrigateConfigSnapshot | None:
+    """Poll the config until every camera in `cameras` runs audio-free record args (Frigate may be restarting)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            snapshot = client.config()
+        except FrigateApiError as err:  # down or answering 502 while it restarts
+            logger.info("waiting for Frigate to come back: %s", err)
+        else:
+            now = time.time()
+            running = {
+                name: audio_facts(client, name, cam, now, probe=False).args
+                for name, cam in snapshot.cameras.items()
+                if name in cameras
+            }
+            if all(args is RecordAudio.dropped for args in running.values()):
+                return snapshot
+        if time.monotonic() >= deadline:
+            logger.warning("Frigate did not run the new record args within %.0f s; not re-checked", timeout)
+            return None
+        time.sleep(1.0)
 
 
 class AudioGuard:

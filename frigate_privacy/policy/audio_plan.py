@@ -13,7 +13,16 @@ from frigate_privacy.frigate.survey import AudioFacts
 from frigate_privacy.frigate.version import FrigateVersion
 from frigate_privacy.policy.steps import Step, StepKind
 
-__all__ = ["AudioCameraPlan", "AudioPlan", "AudioVerdict", "audio_free_args", "plan_audio"]
+__all__ = [
+    "AudioCameraPlan",
+    "AudioJudgement",
+    "AudioPlan",
+    "AudioStatus",
+    "AudioVerdict",
+    "audio_free_args",
+    "judge_audio",
+    "plan_audio",
+]
 
 NO_AUDIO_PRESET = "preset-record-generic"
 # Presets that carry audio, and the audio-free preset that records the same way otherwise.
@@ -22,6 +31,16 @@ _AUDIO_PRESETS = {
     "preset-record-generic-audio-copy": NO_AUDIO_PRESET,
     "preset-record-ubiquiti": NO_AUDIO_PRESET,
 }
+
+
+class AudioStatus(StrEnum):
+    """Whether recordings carry audio."""
+
+    recorded = "recorded"  # the newest segment has an audio stream
+    possible = "possible"  # the record args keep audio; not (yet) seen in a segment
+    none = "none"
+    not_recording = "not recording"
+    unknown = "unknown"
 
 
 class AudioVerdict(StrEnum):
@@ -73,7 +92,12 @@ class AudioPlan:
 
     @property
     def violations(self) -> list[AudioCameraPlan]:
-        """Cameras that record (or may record) audio against a `forbid` policy."""
+        """Cameras that record audio (by segment, or by args nothing contradicts) against a `forbid` policy."""
+        return [c for c in self.cameras if c.policy is AudioPolicy.forbid and c.verdict is AudioVerdict.violation]
+
+    @property
+    def needing_fix(self) -> list[AudioCameraPlan]:
+        """Violations and cameras at risk (args keep audio, the source has none now): both get a fix."""
         return [c for c in self.cameras if c.policy is AudioPolicy.forbid and c.verdict is not AudioVerdict.ok]
 
     @property
@@ -106,22 +130,44 @@ def audio_free_args(current: str | list[str] | None) -> str:
     return f"{stripped} -an"
 
 
-def _judge(facts: AudioFacts) -> tuple[AudioVerdict, str]:
+@dataclass(frozen=True)
+class AudioJudgement:
+    """What the facts say about audio in one camera's recordings, whatever its policy."""
+
+    status: AudioStatus
+    verdict: AudioVerdict
+    detail: str
+
+    def violates(self, policy: AudioPolicy) -> bool:
+        """Audio is (or, by the args, will be) recorded against `forbid`."""
+        return policy is AudioPolicy.forbid and self.verdict is AudioVerdict.violation
+
+    def needs_fix(self, policy: AudioPolicy) -> bool:
+        """Under `forbid`, anything short of proven audio-free gets audio-free record args (fail closed)."""
+        return policy is AudioPolicy.forbid and self.verdict is not AudioVerdict.ok
+
+
+def judge_audio(facts: AudioFacts) -> AudioJudgement:
+    """The one judgement of audio facts that `check` and `audio` share (pure)."""
     if not facts.recording:
-        return AudioVerdict.ok, "recording is off"
-    args = f"record args ({facts.args_source}) say audio is {facts.args.value}"
+        return AudioJudgement(AudioStatus.not_recording, AudioVerdict.ok, "recording is off")
+    verb = {RecordAudio.kept: "keep", RecordAudio.dropped: "drop", RecordAudio.unknown: "may keep"}[facts.args]
+    args = f"record args ({facts.args_source}) {verb} audio"
     if facts.segment_has_audio:
-        return AudioVerdict.violation, f"the newest segment has an audio stream; {args}"
+        detail = f"newest segment has an audio stream; {args}"
+        return AudioJudgement(AudioStatus.recorded, AudioVerdict.violation, detail)
     if facts.segment_has_audio is False:
         if facts.args is RecordAudio.dropped:
-            return AudioVerdict.ok, f"the newest segment has no audio; {args}"
-        return AudioVerdict.at_risk, f"the newest segment has no audio, but {args} as soon as the source has some"
-    why = facts.probe_error or "no segment probed"
+            return AudioJudgement(AudioStatus.none, AudioVerdict.ok, f"newest segment has no audio; {args}")
+        detail = f"newest segment has no audio, but {args} if the source has any"
+        return AudioJudgement(AudioStatus.possible, AudioVerdict.at_risk, detail)
+    # No segment could be probed: judge by the arguments, failing closed.
+    why = f"not confirmed ({facts.probe_error})" if facts.probe_error else "not probed"
     if facts.args is RecordAudio.dropped:
-        return AudioVerdict.ok, f"{args}; not confirmed by a segment ({why})"
+        return AudioJudgement(AudioStatus.none, AudioVerdict.ok, f"{args}; {why}")
     if facts.args is RecordAudio.kept:
-        return AudioVerdict.violation, f"{args}; not confirmed by a segment ({why})"
-    return AudioVerdict.unknown, f"{args}; not confirmed by a segment ({why})"
+        return AudioJudgement(AudioStatus.possible, AudioVerdict.violation, f"{args}; {why}")
+    return AudioJudgement(AudioStatus.unknown, AudioVerdict.unknown, f"{args}; {why}")
 
 
 def plan_audio(
@@ -134,9 +180,10 @@ def plan_audio(
     live = version.at_least(0, 18)  # 0.17 has live config topics, but none for ffmpeg
     for name in sorted(cameras):
         policy, facts, current = cameras[name]
-        verdict, detail = _judge(facts)
+        judgement = judge_audio(facts)
+        verdict, detail = judgement.verdict, judgement.detail
         new_args = None
-        if policy is AudioPolicy.forbid and verdict is not AudioVerdict.ok:
+        if judgement.needs_fix(policy):
             new_args = audio_free_args(current)
             if facts.args is RecordAudio.dropped:
                 # The args already drop audio, yet a segment has it: Frigate still runs an older config.
@@ -167,7 +214,7 @@ def plan_audio(
                 + (f" or `{prefix}/{name}/enabled/set OFF` (stops the camera)" if version.at_least(0, 16) else "")
             )
         plan.cameras.append(AudioCameraPlan(name, policy, facts, verdict, detail, current, new_args))
-    if plan.violations:
+    if plan.needing_fix:
         plan.notes.append(
             "segments already recorded keep their audio; the at-rest worker or `ffmpeg -map 0:v -c copy` strips it"
         )

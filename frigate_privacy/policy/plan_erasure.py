@@ -130,6 +130,7 @@ def plan_erasure(selector: ErasureSelector, state: FrigateState, *, include_face
     part = subject_steps(state, events, reason, extra_reviews=extra)
     plan.steps += part.steps
     plan.residue += part.residue
+    plan.notes += part.notes
     if selector.camera is not None:
         _range_steps(plan, state, reason)
     for missing in state.missing_events:

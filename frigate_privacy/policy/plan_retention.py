@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from frigate_privacy.config.policy import PolicyConfig
 from frigate_privacy.config.root import PrivacyConfig
-from frigate_privacy.frigate.version import ConfigSetStyle, FrigateVersion
+from frigate_privacy.frigate.version import ConfigSetStyle, FrigateVersion, RetentionShape
 from frigate_privacy.policy.frigate_retention import Category, FrigateSetting, frigate_settings
 from frigate_privacy.policy.inventory import FrigateState
 from frigate_privacy.policy.plan_subject import face_crop_step, subject_steps
 from frigate_privacy.policy.steps import Finding, Residue, Step, StepKind, ordered
 
-__all__ = ["RetentionPlan", "config_value", "plan_retention"]
+__all__ = ["RetentionExcess", "RetentionPlan", "config_value", "plan_retention", "retention_excess"]
 
 DAY = 86400.0
 _LABEL = re.compile(r"^[a-z0-9_]{1,64}$")
@@ -74,13 +75,42 @@ def _limit(policy: PolicyConfig, setting: FrigateSetting) -> float | None:
     return min(limits) if limits else None  # type: ignore[type-var]
 
 
+@dataclass(frozen=True)
+class RetentionExcess:
+    """One retention key of a camera that keeps footage or snapshots longer than the policy allows."""
+
+    setting: FrigateSetting
+    limit: float
+
+    def describe(self) -> str:
+        """`record.alerts.retain.days: Frigate keeps 10 d, policy allows 7 d`."""
+        return f"{self.setting.key}: Frigate keeps {self.setting.days:g} d, policy allows {self.limit:g} d"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"key": self.setting.key, "frigate_days": self.setting.days, "policy_days": self.limit}
+
+
+def retention_excess(
+    camera_config: Mapping[str, Any], policy: PolicyConfig, shape: RetentionShape
+) -> list[RetentionExcess]:
+    """Every retention key of one camera's effective Frigate config above the policy (pure).
+
+    The one computation `check` (its verdict) and `retention` (its plan) share, so they cannot disagree.
+    """
+    out = []
+    for setting in frigate_settings(camera_config, shape):
+        limit = _limit(policy, setting)
+        if limit is not None and setting.days > limit:
+            out.append(RetentionExcess(setting, limit))
+    return out
+
+
 def _config_steps(plan: RetentionPlan, camera: str, policy: PolicyConfig, state: FrigateState) -> None:
     version = state.version
     live = version.config_set_style is ConfigSetStyle.update_topic
-    for setting in frigate_settings(state.cameras[camera], version.retention_shape):
-        limit = _limit(policy, setting)
-        if limit is None or setting.days <= limit:
-            continue
+    for excess in retention_excess(state.cameras[camera], policy, version.retention_shape):
+        setting, limit = excess.setting, excess.limit
         label = setting.key.rsplit(".", 1)[-1]
         if ".objects." in setting.key and not _LABEL.fullmatch(label):
             plan.notes.append(f"{camera}: cannot address {setting.key!r} through config/set; lower it by hand")
@@ -135,6 +165,7 @@ def _per_person(plan: RetentionPlan, cfg: PrivacyConfig, state: FrigateState, no
             part = subject_steps(state, events, reason, extra_reviews=reviews)
             plan.steps += part.steps
             plan.residue += part.residue
+            plan.notes += part.notes
 
 
 def _face_crops(plan: RetentionPlan, cfg: PrivacyConfig, state: FrigateState, now: float) -> None:

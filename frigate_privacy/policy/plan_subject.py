@@ -9,7 +9,7 @@ from frigate_privacy.frigate.models import ApiEvent, Recording, ReviewItem
 from frigate_privacy.policy.inventory import FrigateState
 from frigate_privacy.policy.steps import Residue, Step, StepKind
 
-__all__ = ["SubjectPlan", "recordings_step", "review_steps", "subject_steps"]
+__all__ = ["SubjectPlan", "covers", "recordings_step", "review_steps", "subject_steps"]
 
 _REVIEWS_DELETE = "POST /api/reviews/delete"
 _RECORDINGS_DELETE = "DELETE /api/recordings/start/<s>/end/<e>?cameras=<camera>"
@@ -21,10 +21,26 @@ class SubjectPlan:
 
     steps: list[Step] = field(default_factory=list)
     residue: list[Residue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _overlaps(seg: Recording, start: float, end: float) -> bool:
     return seg.end_time > start and seg.start_time < end
+
+
+def covers(review: ReviewItem, event: ApiEvent) -> bool:
+    """Whether a review item covers an event: same camera and overlapping time, or it lists the event.
+
+    `data.detections` is only a hint: real Frigate lists the objects that were active when the item was
+    last updated, so it leaves many events out of the item that spans them.
+    """
+    if event.id in review.data.detections:
+        return True
+    if review.camera != event.camera:
+        return False
+    event_end = event.end_time if event.end_time is not None else event.start_time
+    review_end = review.end_time if review.end_time is not None else float("inf")
+    return review.start_time <= event_end and review_end >= event.start_time
 
 
 def recordings_step(camera: str, start: float, end: float, reason: str) -> Step:
@@ -88,12 +104,28 @@ def subject_steps(
     plan = SubjectPlan()
     events = list(events)
     ids = {e.id for e in events}
-    reviews: dict[str, ReviewItem] = {r.id: r for r in state.reviews if ids & set(r.data.detections)}
-    reviews.update({r.id: r for r in extra_reviews})
+    reviews: dict[str, ReviewItem] = {r.id: r for r in extra_reviews}
+    for review in state.reviews:
+        held = [e for e in events if covers(review, e)]
+        if not held:
+            continue
+        reviews[review.id] = review
+        unlisted = [e.id for e in held if e.id not in review.data.detections]
+        if unlisted:
+            plan.notes.append(
+                f"review item {review.id} spans event(s) {', '.join(unlisted)} on {review.camera} without listing "
+                "them (Frigate lists only the objects active at its last update); it is deleted for its footage"
+            )
     for review in reviews.values():
         part = review_steps(state, review, reason)
         plan.steps += part.steps
         plan.residue += part.residue
+        others = [d for d in review.data.detections if d not in ids]
+        if others and review.end_time is not None:
+            plan.notes.append(
+                f"deleting review item {review.id} also removes the review entry of {len(others)} other object(s) "
+                "and every segment it spans; their events stay"
+            )
     spans = [(r.camera, r.start_time, r.end_time) for r in reviews.values() if r.end_time is not None]
     for event in events:
         pad = state.pre_post_capture(event.camera)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from frigate_privacy.config.camera import AudioPolicy
 from frigate_privacy.policy.apply import StepOutcome
 from frigate_privacy.policy.audio import AudioReport
 from frigate_privacy.policy.erasure import ErasureReport
@@ -107,5 +108,16 @@ def render_audio(report: AudioReport) -> str:
         if report.restarted:
             out.append("Frigate was restarted to apply the new record args.")
     out += [f"note: {n}" for n in plan.notes]
-    out.append(f"{len(plan.violations)} camera(s) violate their audio policy")
+    if report.after is not None:
+        out += ["", "After the change (segments recorded since then):"]
+        forbidden = [c for c in report.after.cameras if c.policy is AudioPolicy.forbid]
+        out += [f"  {c.camera}: {c.verdict.value} - {c.detail}" for c in forbidden]
+    if report.pending_restart:
+        out.append(f"pending: Frigate must restart before {', '.join(report.pending_restart)} stop(s) recording audio")
+    at_risk = [c.camera for c in (report.after or plan).needing_fix if c.camera not in report.remaining]
+    if at_risk:
+        out.append(
+            f"{len(at_risk)} camera(s) at risk (record args keep audio; none recorded now): {', '.join(at_risk)}"
+        )
+    out.append(f"{len(report.remaining)} camera(s) violate their audio policy")
     return "\n".join(out)

@@ -25,8 +25,9 @@ or one issued by a separate CA; `ca_cert` is the file a client would trust):
   get, `DELETE /api/events/<id>` (removes row, timeline rows, snapshot `.jpg` + `-clean.png` (+`-clean.webp`
   0.17+, legacy `.mp4` 0.14); keeps recordings, review item, `clips/thumbs` webp, face crops), bulk delete
   0.15+, retain/unretain, `snapshot.jpg`. `GET /api/timeline?source_id=` (relative [x,y,w,h] boxes).
-- Reviews: list/get, `/api/review/event/<id>` 0.15+, `POST /api/reviews/delete` (every overlapping segment,
-  file + row, and the review row; the thumbnail file and events stay).
+- Reviews: list/get (a walk with `listed_in_review=False` gets a review whose `data.detections` names another
+  object, as real Frigate's often misses events), `/api/review/event/<id>` 0.15+, `POST /api/reviews/delete`
+  (every overlapping segment, file + row, and the review row; the thumbnail file and events stay).
 - `GET /api/<cam>/recordings` (no paths; 0.16+ defaults frozen at process start when params are missing),
   `GET /api/<cam>/start/<s>/end/<e>/clip.mp4` (PyAV stream-copy concat, keyframe-aligned, audio kept),
   0.18 `DELETE /api/recordings/start/<s>/end/<e>?cameras=&keep=` (404 before).

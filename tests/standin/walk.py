@@ -37,6 +37,9 @@ class WalkPlan:
     event_id: str = ""
     review_id: str = ""
     score: float = 0.9
+    # Real Frigate's review `data.detections` lists the objects active when the item was last updated,
+    # so it often leaves an event out; False lists another object's id instead of this event's.
+    listed_in_review: bool = True
 
     def __post_init__(self) -> None:
         if len(self.path) < 2:
@@ -234,7 +237,7 @@ def review_item(plan: WalkPlan, prof: VersionProfile, *, recognised: bool, ended
     """A review item as published on `<prefix>/reviews` (without has_been_reviewed)."""
     objects = [f"{plan.label}-verified"] if recognised and prof.minor >= 16 else [plan.label]
     data: dict[str, Any] = {
-        "detections": [plan.event_id],
+        "detections": [plan.event_id if plan.listed_in_review else frigate_id(plan.start + 0.5)],
         "objects": objects,
         "sub_labels": [plan.sub_label] if recognised and plan.sub_label else [],
         "zones": list(plan.zones),

@@ -1,4 +1,4 @@
-"""`check`: compare a Frigate's facts with the configured privacy policy and render the result."""
+"""`check`: judge a Frigate's facts against the policy with the judgements `audio` and `retention` use."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 
 from frigate_privacy.config.camera import AudioPolicy, CameraConfig
 from frigate_privacy.config.root import PrivacyConfig
-from frigate_privacy.frigate.audio_args import RecordAudio
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.models import RetentionSummary
 from frigate_privacy.frigate.survey import AudioFacts, CameraFacts, FrigateFacts, survey
 from frigate_privacy.frigate.version import RetentionShape
+from frigate_privacy.policy.audio_plan import AudioStatus, judge_audio
+from frigate_privacy.policy.plan_retention import RetentionExcess, retention_excess
 
 __all__ = [
     "AudioStatus",
@@ -35,16 +36,6 @@ class Verdict(StrEnum):
     violation = "VIOLATION"
 
 
-class AudioStatus(StrEnum):
-    """Whether recordings carry audio."""
-
-    recorded = "recorded"  # the newest segment has an audio stream
-    possible = "possible"  # the record args keep audio; not (yet) seen in a segment
-    none = "none"
-    not_recording = "not recording"
-    unknown = "unknown"
-
-
 @dataclass(frozen=True)
 class CameraVerdict:
     """The findings for one camera."""
@@ -56,8 +47,16 @@ class CameraVerdict:
     audio_detail: str
     retention: RetentionSummary
     retention_detail: str
+    retention_verdict: Verdict
+    retention_excess: list[RetentionExcess]
     masks_detail: str
     facts: CameraFacts
+
+    @property
+    def verdict(self) -> Verdict:
+        """The worst of the camera's audio and retention verdicts."""
+        order = [Verdict.ok, Verdict.info, Verdict.warning, Verdict.violation]
+        return max(self.audio_verdict, self.retention_verdict, key=order.index)
 
 
 @dataclass(frozen=True)
@@ -72,32 +71,21 @@ class CheckReport:
 
     @property
     def violations(self) -> list[str]:
-        """One line per policy violation."""
-        return [f"{c.name}: {c.audio_detail}" for c in self.cameras if c.audio_verdict is Verdict.violation]
+        """One line per policy violation (audio, then each retention key kept too long)."""
+        out = [f"{c.name}: {c.audio_detail}" for c in self.cameras if c.audio_verdict is Verdict.violation]
+        out += [f"{c.name}: retention {e.describe()}" for c in self.cameras for e in c.retention_excess]
+        return out
 
 
 def _audio(policy: AudioPolicy, facts: AudioFacts) -> tuple[AudioStatus, Verdict, str]:
-    forbid = policy is AudioPolicy.forbid
-    if not facts.recording:
-        return AudioStatus.not_recording, Verdict.ok, "recording is off"
-    verb = {RecordAudio.kept: "keep", RecordAudio.dropped: "drop", RecordAudio.unknown: "may keep"}[facts.args]
-    args = f"record args ({facts.args_source}) {verb} audio"
-    if facts.segment_has_audio:
-        verdict = Verdict.violation if forbid else Verdict.ok
-        return AudioStatus.recorded, verdict, f"newest segment has an audio stream; {args}"
-    if facts.segment_has_audio is False:
-        if facts.args is RecordAudio.dropped:
-            return AudioStatus.none, Verdict.ok, f"newest segment has no audio; {args}"
-        verdict = Verdict.warning if forbid else Verdict.ok
-        return AudioStatus.possible, verdict, f"newest segment has no audio, but {args} if the source has any"
-    # No segment could be probed: judge by the arguments, failing closed.
-    why = f"not confirmed ({facts.probe_error})" if facts.probe_error else "not probed"
-    if facts.args is RecordAudio.dropped:
-        return AudioStatus.none, Verdict.ok, f"{args}; {why}"
-    if facts.args is RecordAudio.kept:
-        verdict = Verdict.violation if forbid else Verdict.ok
-        return AudioStatus.possible, verdict, f"{args}; {why}"
-    return AudioStatus.unknown, Verdict.warning if forbid else Verdict.ok, f"{args}; {why}"
+    judgement = judge_audio(facts)
+    if judgement.violates(policy):
+        verdict = Verdict.violation
+    elif judgement.needs_fix(policy):
+        verdict = Verdict.warning  # at risk or unknown: `audio --apply` still switches it off
+    else:
+        verdict = Verdict.ok
+    return judgement.status, verdict, judgement.detail
 
 
 def _days(value: float | None) -> str:
@@ -125,6 +113,7 @@ def evaluate(facts: FrigateFacts, cfg: PrivacyConfig) -> CheckReport:
     for cam in facts.cameras:
         policy = cfg.cameras.get(cam.name, CameraConfig()).audio
         status, verdict, detail = _audio(policy, cam.audio)
+        excess = retention_excess(cam.config, cfg.policy_for(cam.name), facts.version.retention_shape)
         masks = f"{cam.motion_masks} motion, {cam.object_masks} object mask(s)"
         if cam.motion_masks or cam.object_masks:
             masks += " (detection only: recordings and snapshots are unmasked)"
@@ -137,6 +126,8 @@ def evaluate(facts: FrigateFacts, cfg: PrivacyConfig) -> CheckReport:
                 audio_detail=detail,
                 retention=cam.retention,
                 retention_detail=_retention_detail(cam.retention),
+                retention_verdict=Verdict.violation if excess else Verdict.ok,
+                retention_excess=excess,
                 masks_detail=masks,
                 facts=cam,
             )
@@ -172,15 +163,16 @@ def run_check(cfg: PrivacyConfig, *, probe_segments: bool = True) -> CheckReport
 
 def render_table(report: CheckReport) -> str:
     """A human-readable table plus one detail block per camera."""
-    head = ("camera", "audio policy", "audio", "retention (longest)", "masks", "verdict")
+    head = ("camera", "audio policy", "audio", "retention (longest)", "retention", "masks", "verdict")
     rows = [
         (
             c.name,
             c.audio_policy.value,
             c.audio_status.value,
             _days(c.retention.longest_days) if c.retention.recording_enabled else "recording off",
+            c.retention_verdict.value,
             str(c.facts.motion_masks + c.facts.object_masks),
-            c.audio_verdict.value,
+            c.verdict.value,
         )
         for c in report.cameras
     ]
@@ -192,6 +184,7 @@ def render_table(report: CheckReport) -> str:
     out.extend(line(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
     for c in report.cameras:
         out += ["", f"{c.name}:", f"  audio: {c.audio_detail}", f"  retention: {c.retention_detail}"]
+        out.extend(f"  retention VIOLATION: {e.describe()}" for e in c.retention_excess)
         out.append(f"  masks: {c.masks_detail}")
     out += ["", f"exposure: {report.exposure_verdict.value}"]
     out.extend(f"  {line_}" for line_ in report.exposure_detail)
@@ -209,6 +202,7 @@ def report_json(report: CheckReport) -> dict[str, Any]:
             {
                 "name": c.name,
                 "enabled": c.facts.enabled,
+                "verdict": c.verdict.value,
                 "audio": {
                     "policy": c.audio_policy.value,
                     "status": c.audio_status.value,
@@ -226,6 +220,8 @@ def report_json(report: CheckReport) -> dict[str, Any]:
                     "detections_days": c.retention.detections_days,
                     "per_label_days": c.retention.per_label_days,
                     "longest_days": c.retention.longest_days,
+                    "verdict": c.retention_verdict.value,
+                    "violations": [e.to_dict() for e in c.retention_excess],
                 },
                 "masks": {
                     "motion": c.facts.motion_masks,
