@@ -20,7 +20,7 @@ from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.listener import FrigateListener
 from frigate_privacy.frigate.models import Availability, EventMessage, SnapshotImage
-from frigate_privacy.frigate.trackstore import TrackStore
+from frigate_privacy.frigate.trackstore import TrackStore, track_store_path
 from frigate_privacy.service.component import Component, ComponentHealth
 from frigate_privacy.service.context import ServiceContext
 from frigate_privacy.service.frigate_link import FrigateLink
@@ -30,11 +30,10 @@ from frigate_privacy.service.mqtt import ServiceMqtt
 from frigate_privacy.service.registry import build_components
 from frigate_privacy.service.scheduler import Scheduler
 
-__all__ = ["ONLINE_JOB", "TRACK_STORE_FILENAME", "Service", "check_runnable"]
+__all__ = ["ONLINE_JOB", "Service", "check_runnable"]
 
 logger = logging.getLogger(__name__)
 
-TRACK_STORE_FILENAME = "tracks.sqlite3"
 ONLINE_JOB = "frigate-online"
 FRIGATE_CHECK_JOB = "frigate-check"
 HEALTH_JOB = "health-publish"
@@ -78,7 +77,7 @@ class Service:
         data_dir = Path(cfg.storage.data_dir)
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         stopping = threading.Event()
-        store = TrackStore(data_dir / TRACK_STORE_FILENAME)
+        store = TrackStore(track_store_path(data_dir))
         audit = open_audit_log(cfg)
         client = FrigateClient.from_config(cfg.frigate)
         listener = FrigateListener(cfg.mqtt)
