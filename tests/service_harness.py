@@ -99,7 +99,7 @@ class Watcher:
 class ServiceProcess:
     """`frigate-privacy run --config FILE` in a subprocess, its stderr kept in a file."""
 
-    def __init__(self, config: Path, log: Path, *, log_format: str = "json") -> None:
+    def __init__(self, config: Path, log: Path, *, log_format: str = "json", env: dict[str, str] | None = None) -> None:
         self.log = log
         self._log_file = log.open("wb")
         self.proc = subprocess.Popen(
@@ -117,6 +117,7 @@ class ServiceProcess:
             ],
             stdout=subprocess.DEVNULL,
             stderr=self._log_file,
+            env={**os.environ, **(env or {})},
         )
 
     def terminate(self, timeout: float = 15.0) -> tuple[int, float]:

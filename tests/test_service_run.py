@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from frigate_privacy.exit_codes import ExitCode
@@ -14,6 +16,10 @@ from frigate_privacy.frigate.trackstore import TrackStore
 from tests.conftest import Broker
 from tests.service_harness import OWN_PREFIX, ServiceProcess, Watcher, wait_for, write_config
 from tests.standin import FrigateStandin, StandinPublisher
+from tests.test_export_support import models_ready
+
+# What the data directory may hold after a run: databases (with SQLite's -wal/-shm) and the signing key.
+_STATE_FILES = {"tracks", "audit", "users", "signing", "service", "exports", "journal"}
 
 
 def _stored(store_path: Path, event_id: str, keyframes: int = 3) -> bool:
@@ -107,3 +113,38 @@ def test_config_error_names_field_and_exits_before_starting(
     assert done.returncode == ExitCode.CONFIG, done.stderr
     assert field in done.stderr
     assert not data.exists()
+
+
+def test_sigterm_mid_burst_exits_clean_without_temp_files(
+    standin: FrigateStandin, mqtt_broker: Broker, tmp_path: Path
+) -> None:
+    """SIGTERM while 1080p snapshots are being masked: exit 0 within 10 s, offline announced, no temp file anywhere."""
+    models_ready()
+    data = tmp_path / "data"
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    cfg = write_config(tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=data)
+    watcher = Watcher(mqtt_broker)
+    service = ServiceProcess(cfg, tmp_path / "service.log", env={"TMPDIR": str(tmpdir)})
+    frame = np.random.default_rng(1).integers(0, 255, (1080, 1920, 3), dtype=np.uint8)
+    jpeg = bytes(cv2.imencode(".jpg", frame)[1].tobytes())
+    try:
+        assert wait_for(lambda: watcher.last(f"{OWN_PREFIX}/available") == b"online", 20), service.log.read_text()
+        assert wait_for(lambda: watcher.health() is not None, 15)
+        with StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin) as pub:
+            for i in range(12):
+                pub.publish_raw(f"frigate/front/label{i}/snapshot", jpeg, retain=False)
+            assert wait_for(lambda: any(t.endswith("/snapshot") for t, *_ in watcher.messages), 30)
+            code, took = service.terminate()
+    finally:
+        service.kill()
+    assert code == 0, service.log.read_text()[-2000:]
+    assert took < 10
+    assert wait_for(lambda: watcher.last(f"{OWN_PREFIX}/available") == b"offline", 5)
+    watcher.close()
+    # onnxruntime keeps its own session-id file `.ses` (a timestamp and a UUID) in TMPDIR; nothing else may be there.
+    assert [p.name for p in tmpdir.iterdir() if p.name != ".ses"] == []
+    leftovers = [
+        p.name for p in data.rglob("*") if p.is_file() and p.name.split(".")[0].split("_")[0] not in _STATE_FILES
+    ]
+    assert leftovers == [], leftovers
