@@ -14,7 +14,7 @@ from media import BlackRedactor
 
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.video.detection_plan import effective_every
-from frigate_privacy.video.engine import RedactionEngine, build_engine
+from frigate_privacy.video.engine import PlannedTracker, RedactionEngine, build_engine
 from frigate_privacy.video.errors import DetectionFailed
 from frigate_privacy.vision.tracker import Tracker
 from frigate_privacy.vision.types import DetectionKind, Detections
@@ -66,7 +66,7 @@ def run(
     engine = RedactionEngine(
         face_detector=finder,
         person_detector=None,
-        tracker=Tracker(FPS, cfg),
+        tracker=PlannedTracker(Tracker(FPS, cfg), cfg),
         redactor=BlackRedactor(),
         detect_every=every,
     )
@@ -131,7 +131,11 @@ def test_failing_detector_releases_no_frame() -> None:
     finder = SquareFinder(fail_on_call=1)  # the second detection (frame 3) fails
     cfg = MaskingConfig(head_fallback=False)
     engine = RedactionEngine(
-        face_detector=finder, person_detector=None, tracker=Tracker(FPS, cfg), redactor=BlackRedactor(), detect_every=3
+        face_detector=finder,
+        person_detector=None,
+        tracker=PlannedTracker(Tracker(FPS, cfg), cfg),
+        redactor=BlackRedactor(),
+        detect_every=3,
     )
     released = []
     with pytest.raises(DetectionFailed, match="frame 3"):
@@ -168,7 +172,7 @@ def test_engine_rejects_a_cadence_below_one() -> None:
         RedactionEngine(
             face_detector=SquareFinder(),
             person_detector=None,
-            tracker=Tracker(FPS, cfg),
+            tracker=PlannedTracker(Tracker(FPS, cfg), cfg),
             redactor=BlackRedactor(),
             detect_every=0,
         )

@@ -1,4 +1,5 @@
-"""The motion-focused fine pass: small faces found in crops, static scenes cost a coarse pass only."""
+"""The motion-focused fine pass: small faces found in crops, static scenes cost a coarse pass only; gray
+faces (infrared frames, gray parts of colour frames) searched at twice the detector pixels."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ FOUND_FROM_PX = 18  # the double finds squares at least this big in its own inpu
 
 
 class LimitedFinder:
-    """A batch detector double that finds bright squares only when they are big enough in its input."""
+    """A batch detector double that finds bright squares only when they are big enough in its input.
+
+    Like YuNet_n, it needs twice the pixels for a gray square (no colour) as for a coloured one.
+    """
 
     kind = DetectionKind.face
     nms_iou = 0.3
@@ -35,17 +39,30 @@ class LimitedFinder:
             self.inputs.append(img.shape[:2])
             bright = (img[..., 2] > 128).astype(np.uint8)
             _, _, stats, _ = cv2.connectedComponentsWithStats(bright)
-            keep = [s for s in stats[1:] if min(s[2], s[3]) >= FOUND_FROM_PX]
+            keep = [s for s in stats[1:] if min(s[2], s[3]) >= FOUND_FROM_PX * (2 if _gray_at(img, s) else 1)]
             boxes = np.array([[x, y, x + w, y + h] for x, y, w, h, _ in keep], np.float32).reshape(-1, 4)
             out.append(Detections(boxes, np.full(len(boxes), 0.9, np.float32)))
         return out
 
 
-def scene(square_at: tuple[int, int] | None, width: int = W, height: int = H) -> np.ndarray:
-    img = np.full((height, width, 3), 60, np.uint8)
+def _gray_at(img: np.ndarray, stat: np.ndarray) -> bool:
+    x, y, w, h = (int(v) for v in stat[:4])
+    px = img[y + h // 2, x + w // 2].astype(int)
+    return bool(px.max() - px.min() < 10)
+
+
+BACKGROUND = (110, 70, 40)  # BGR, a coloured wall (red channel below the double's threshold)
+SQUARE = (60, 120, 255)  # a coloured "face"
+
+
+def scene(
+    square_at: tuple[int, int] | None, width: int = W, height: int = H, *, gray: bool = False, gray_square: bool = False
+) -> np.ndarray:
+    img = np.empty((height, width, 3), np.uint8)
+    img[:] = (60, 60, 60) if gray else BACKGROUND
     if square_at is not None:
         x, y = square_at
-        img[y : y + SIDE, x : x + SIDE] = 255
+        img[y : y + SIDE, x : x + SIDE] = 255 if gray or gray_square else SQUARE
     return img
 
 
@@ -133,3 +150,48 @@ def test_merge_boxes_unions_overlaps_only() -> None:
 def test_focus_rejects_bad_settings() -> None:
     with pytest.raises(ValueError):
         focused(LimitedFinder(), full_every=0)
+
+
+def test_gray_square_needs_twice_the_pixels() -> None:
+    # The premise of the gray tests: at the colour fine scale (20 px per 24 px) the double misses it.
+    finder = LimitedFinder()
+    fine = cv2.resize(scene((900, 500), gray_square=True), None, fx=20 / 24, fy=20 / 24)
+    assert len(finder.detect_many([fine])[0]) == 0
+    fine_colour = cv2.resize(scene((900, 500)), None, fx=20 / 24, fy=20 / 24)
+    assert len(finder.detect_many([fine_colour])[0]) == 1
+
+
+def test_gray_face_in_a_colour_frame_is_found_in_a_gray_crop() -> None:
+    finder = LimitedFinder()
+    det = focused(finder)
+    # First call: full passes, the gray-sized one over every gray area (here: the square itself).
+    assert covers(det.detect(scene((900, 500), gray_square=True)), 900, 500)
+    finder.inputs.clear()
+    for x in (930, 960, 990):  # moving: found in crops of what is gray and moved, not a gray full pass
+        assert covers(det.detect(scene((x, 505), gray_square=True)), x, 505)
+    assert det.stats.gray_crops >= 3 and det.stats.gray_full_passes == 0 and det.stats.night_frames == 0
+    fine_full = round(H * 20 / 24) * round(W * 20 / 24)
+    assert sum(h * w for h, w in finder.inputs) < 0.5 * fine_full  # coarse copies and small crops only
+
+
+def test_still_gray_face_in_a_colour_frame_stays_found() -> None:
+    det = focused(LimitedFinder())
+    for _ in range(4):  # it never moves: the crops around recent faces keep it found
+        assert covers(det.detect(scene((300, 200), gray_square=True)), 300, 200)
+
+
+def test_infrared_frames_are_searched_at_twice_the_pixels() -> None:
+    finder = LimitedFinder()
+    det = focused(finder)
+    for x in (900, 930, 960):
+        assert covers(det.detect(scene((x, 500), gray=True)), x, 500)
+    assert det.stats.night_frames == 3
+    assert det.stats.focused_passes == 2  # still focused: a coarse pass plus crops at the gray scale
+
+
+def test_camera_switching_to_infrared_mid_clip_needs_no_restart() -> None:
+    det = focused(LimitedFinder())
+    for i, x in enumerate(range(600, 1200, 30)):
+        night = i >= 10
+        assert covers(det.detect(scene((x, 500), gray=night)), x, 500), f"call {i} ({'gray' if night else 'colour'})"
+    assert det.stats.night_frames == 10

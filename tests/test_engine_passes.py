@@ -11,7 +11,8 @@ import pytest
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import ModelError
 from frigate_privacy.vision.preprocess import resize_by
-from frigate_privacy.vision.resolution import FacePasses, shrink
+from frigate_privacy.vision.pyramid import shrink
+from frigate_privacy.vision.resolution import FacePasses
 from frigate_privacy.vision.types import DetectionKind, Detections
 
 

@@ -15,6 +15,7 @@ from frigate_privacy.errors import ConfigError
 from frigate_privacy.masking.redactor import Redactor
 from frigate_privacy.masking.registry import load_style
 from frigate_privacy.masking.types import FramePlan, MaskRegion, RegionKind
+from frigate_privacy.video.engine import PlannedTracker
 from frigate_privacy.vision.tracker import Tracker
 from frigate_privacy.vision.types import Detections
 
@@ -103,7 +104,7 @@ def _moving_face_leaks(scorer: ModuleType, cfg: MaskingConfig) -> tuple[list[int
         frame[y1:y2, x1:x2] = cv2.resize(crop, (x2 - x1, y2 - y1), interpolation=cv2.INTER_AREA)
         frames.append(frame)
 
-    tracker = Tracker(fps, cfg)
+    tracker = PlannedTracker(Tracker(fps, cfg), cfg)
     redactor = Redactor.from_config(cfg, seed=0)
     out: dict[int, np.ndarray] = {}
 

@@ -12,10 +12,16 @@ from hypothesis import strategies as st
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import InputError
 from frigate_privacy.masking.types import FramePlan, MaskRegion, RegionKind
-from frigate_privacy.vision.tracker import Tracker
+from frigate_privacy.video.engine import PlannedTracker
+from frigate_privacy.vision.tracker import Tracker as VisionTracker
 from frigate_privacy.vision.types import Detections
 
 Box = tuple[float, float, float, float]
+
+
+def Tracker(fps: float, cfg: MaskingConfig, detect_every: int = 1) -> PlannedTracker:
+    """The tracker as the engine runs it: its final frames planned into mask regions."""
+    return PlannedTracker(VisionTracker(fps, cfg, detect_every), cfg)
 
 
 def dets(*boxes: Box) -> Detections:
@@ -53,7 +59,7 @@ def moving_face(i: int, x0: float = 100, y0: float = 200, vx: float = 4, vy: flo
 def test_lookahead_from_lead_seconds_and_zero_when_lead_is_off() -> None:
     assert Tracker(25, MaskingConfig(lead_seconds=0.5)).lookahead >= 13
     assert Tracker(25, MaskingConfig(lead_seconds=0.0)).lookahead == 0
-    assert Tracker(10, MaskingConfig(hold_seconds=0.7)).hold_frames == 7
+    assert VisionTracker(10, MaskingConfig(hold_seconds=0.7)).hold_frames == 7
 
 
 def test_rejects_unusable_frame_rate_and_out_of_order_frames() -> None:

@@ -10,7 +10,7 @@ from frigate_privacy.config.masking import MaskingConfig, PrivacyZone
 from frigate_privacy.masking.registry import load_style
 from frigate_privacy.masking.types import MaskRegion, MaskStyle
 from frigate_privacy.masking.zones import ZoneBurner
-from frigate_privacy.vision.types import Frame
+from frigate_privacy.pixel_types import Frame
 
 __all__ = ["Redactor"]
 

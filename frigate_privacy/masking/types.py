@@ -8,7 +8,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-from frigate_privacy.vision.types import Frame
+from frigate_privacy.pixel_types import Frame
 
 __all__ = ["FramePlan", "MaskRegion", "MaskStyle", "RegionKind"]
 

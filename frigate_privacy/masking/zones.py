@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from frigate_privacy.config.masking import PrivacyZone, ZoneFill
 from frigate_privacy.masking.types import MaskRegion, MaskStyle, RegionKind
 from frigate_privacy.masking.window import Window
-from frigate_privacy.vision.types import Frame
+from frigate_privacy.pixel_types import Frame
 
 __all__ = ["ZoneBurner", "ZoneRaster", "rasterise"]
 

@@ -14,18 +14,19 @@ from typing import TYPE_CHECKING, Protocol
 
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import ModelError, PrivacyError
-from frigate_privacy.masking.types import MaskRegion
+from frigate_privacy.masking.planning import plan_frame
+from frigate_privacy.masking.types import FramePlan, MaskRegion
 from frigate_privacy.video.detection_plan import DetectionPlan, effective_every, plan_for
 from frigate_privacy.video.errors import DetectionFailed
-from frigate_privacy.vision.box_mapping import concat_detections
 from frigate_privacy.vision.crops import DEFAULT_TARGET_FACE_PX, BatchDetector, detect_crops, head_regions
-from frigate_privacy.vision.nms import nms
+from frigate_privacy.vision.nms import merge_detections
 from frigate_privacy.vision.types import Detections, Detector, Frame
 
 if TYPE_CHECKING:  # the session module loads onnxruntime, which importing the video package must not
     from frigate_privacy.vision.session import SessionSettings
+    from frigate_privacy.vision.tracker import Tracker
 
-__all__ = ["EngineStats", "RedactionEngine", "RegionFilter", "build_engine", "build_still_detectors"]
+__all__ = ["EngineStats", "PlannedTracker", "RedactionEngine", "RegionFilter", "build_engine", "build_still_detectors"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,31 @@ class PlanTracker(Protocol):
     def push(self, index: int, faces: Detections, persons: Detections | None) -> Sequence[_Plan]: ...
 
     def flush(self) -> Sequence[_Plan]: ...
+
+
+class PlannedTracker:
+    """A vision tracker whose final frames become mask plans (`masking.planning`): the engine's tracker.
+
+    Tracking (vision) and mask planning (masking) know nothing of each other; the engine joins them here.
+    """
+
+    def __init__(self, tracker: Tracker, cfg: MaskingConfig) -> None:
+        """Plan the frames `tracker` finalises with the masking settings `cfg`."""
+        self.tracker = tracker
+        self._cfg = cfg
+
+    @property
+    def lookahead(self) -> int:
+        """The tracker's look-ahead."""
+        return self.tracker.lookahead
+
+    def push(self, index: int, faces: Detections, persons: Detections | None) -> list[FramePlan]:
+        """Track one frame's detections; the plans of the frames now final."""
+        return [plan_frame(t, self._cfg) for t in self.tracker.push(index, faces, persons)]
+
+    def flush(self) -> list[FramePlan]:
+        """Plans of every frame still waiting for look-ahead."""
+        return [plan_frame(t, self._cfg) for t in self.tracker.flush()]
 
 
 class FrameRedactor(Protocol):
@@ -210,9 +236,7 @@ def _with_head_crops(
             f"face detection in head regions failed on frame {index} ({type(err).__name__}: {err}); "
             "stopped without writing any output"
         ) from err
-    merged = concat_detections([faces, found])
-    keep = nms(merged.boxes, merged.scores, detector.nms_iou)
-    return Detections(merged.boxes[keep], merged.scores[keep])
+    return merge_detections([faces, found], detector.nms_iou)
 
 
 def build_engine(
@@ -256,7 +280,8 @@ def build_engine(
     # left as configured (already >= every - 1 frames): lengthening it too raised collateral on the
     # generated clips (2.85 -> 3.22 % at 720p) and fixed no leak.
     bridge = (every - 1) / fps
-    tracker = Tracker(fps, cfg.model_copy(update={"lead_seconds": cfg.lead_seconds + bridge}))
+    lead_cfg = cfg.model_copy(update={"lead_seconds": cfg.lead_seconds + bridge})
+    tracker = PlannedTracker(Tracker(fps, lead_cfg, detect_every=every), cfg)
     person_every = max(
         1, effective_every(every * plan.person_every, configured.lead_frames, configured.hold_frames) // every
     )
@@ -323,18 +348,16 @@ def _face_passes(
     from frigate_privacy.vision.resolution import FacePasses, ScaledFaceDetector
 
     model = build_face_model(plan.model, threshold, models_dir=models_dir, settings=settings)
-    small: BatchDetector
-    if plan.focus:
-        small = FocusedFaceDetector(
-            model,
-            plan.min_face_px,
-            plan.detector_face_px,
-            plan.max_side,
-            full_every=plan.full_every,
-            min_side=plan.focus_above,
-        )
-    else:
-        small = ScaledFaceDetector(model, plan.min_face_px, plan.detector_face_px, plan.max_side)
+    # Without focus every call is a full fine pass (full_every=1); the detector still sizes its passes
+    # for gray faces where the picture has no colour (infrared snapshots too).
+    small = FocusedFaceDetector(
+        model,
+        plan.min_face_px,
+        plan.detector_face_px,
+        plan.max_side,
+        full_every=plan.full_every if plan.focus else 1,
+        min_side=plan.focus_above,
+    )
     if plan.second is None:
         return small
     second = plan.second

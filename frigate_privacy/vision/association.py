@@ -44,12 +44,17 @@ def iou_matrix(a: Boxes, b: Boxes) -> Boxes:
     return result
 
 
-def greedy_match(predicted: Boxes, detected: Boxes, reach: NDArray[np.float64] | None = None) -> Matching:
+def greedy_match(
+    predicted: Boxes,
+    detected: Boxes,
+    reach: NDArray[np.float64] | None = None,
+    size_ratio: NDArray[np.float64] | None = None,
+) -> Matching:
     """Pair predicted track boxes with detected boxes; the cheapest admissible pair is taken first.
 
     Cost is the centre distance in track sizes minus the IoU, so an overlapping, nearby detection wins;
     pairs that neither overlap nor lie within `reach` sizes (per track; default `MAX_CENTRE_DISTANCE`),
-    or whose sizes differ by more than `MAX_SIZE_RATIO`, are never paired.
+    or whose sizes differ by more than `size_ratio` (per track; default `MAX_SIZE_RATIO`), are never paired.
     """
     n, m = len(predicted), len(detected)
     if n == 0 or m == 0:
@@ -62,7 +67,8 @@ def greedy_match(predicted: Boxes, detected: Boxes, reach: NDArray[np.float64] |
     dist = np.linalg.norm(p_centre[:, None, :] - d_centre[None, :, :], axis=2) / np.maximum(p_size, 1.0)[:, None]
     ratio = np.maximum(p_size[:, None], d_size[None, :]) / np.maximum(np.minimum(p_size[:, None], d_size[None, :]), 1.0)
     limit = np.full(n, MAX_CENTRE_DISTANCE) if reach is None else np.asarray(reach, dtype=np.float64).reshape(n)
-    admissible = ((iou > 0.0) | (dist <= limit[:, None])) & (ratio <= MAX_SIZE_RATIO)
+    max_ratio = np.full(n, MAX_SIZE_RATIO) if size_ratio is None else np.asarray(size_ratio, np.float64).reshape(n)
+    admissible = ((iou > 0.0) | (dist <= limit[:, None])) & (ratio <= max_ratio[:, None])
     cost = dist - iou
     rows, cols = np.nonzero(admissible)
     order = np.argsort(cost[rows, cols], kind="stable")

@@ -8,9 +8,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from frigate_privacy.vision.box_mapping import concat_detections, to_frame
-from frigate_privacy.vision.nms import nms
-from frigate_privacy.vision.resolution import shrink
+from frigate_privacy.vision.box_mapping import to_frame
+from frigate_privacy.vision.nms import merge_detections
+from frigate_privacy.vision.pyramid import shrink
 from frigate_privacy.vision.types import Detections, Detector, Frame
 
 __all__ = ["BatchDetector", "detect_crops", "head_regions"]
@@ -91,6 +91,4 @@ def detect_crops(
         crops = [shrink(frame[y1[i] : y2[i], x1[i] : x2[i]], float(scales[i])) for i in chunk]
         for i, dets in zip(chunk, detector.detect_many(crops), strict=True):
             found.append(to_frame(dets, float(scales[i]), (float(x1[i]), float(y1[i]))))
-    merged = concat_detections(found)
-    keep = nms(merged.boxes, merged.scores, detector.nms_iou)
-    return Detections(merged.boxes[keep], merged.scores[keep])
+    return merge_detections(found, detector.nms_iou) if found else Detections.empty()

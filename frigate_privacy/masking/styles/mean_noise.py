@@ -8,7 +8,7 @@ import numpy as np
 
 from frigate_privacy.masking.types import MaskRegion
 from frigate_privacy.masking.window import visible_window
-from frigate_privacy.vision.types import Frame
+from frigate_privacy.pixel_types import Frame
 
 __all__ = ["MeanNoiseStyle"]
 

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from frigate_privacy.masking.types import MaskRegion
 from frigate_privacy.masking.window import visible_window
-from frigate_privacy.vision.types import Frame
+from frigate_privacy.pixel_types import Frame
 
 __all__ = ["PixelateStyle", "cell_size"]
 
