@@ -13,7 +13,7 @@ import numpy as np
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.masking.redactor import Redactor
 from frigate_privacy.masking.types import MaskRegion, RegionKind
-from frigate_privacy.video.engine import build_still_detectors
+from frigate_privacy.video.engine import PlannedTracker, build_still_detectors
 from frigate_privacy.video.errors import DetectionFailed
 from frigate_privacy.vision.box_mapping import concat_detections
 from frigate_privacy.vision.tracker import Tracker
@@ -78,7 +78,7 @@ class StillRedactor:
             persons: Detections | None = None
             if self._persons is not None:
                 persons = concat_detections([_run(self._persons, image), _boxes(frigate_persons)])
-            tracker = Tracker(1.0, self._cfg)
+            tracker = PlannedTracker(Tracker(1.0, self._cfg), self._cfg)
             plans = [*tracker.push(0, faces, persons), *tracker.flush()]
             if len(plans) != 1 or plans[0].index != 0:
                 raise DetectionFailed("internal error: the tracker gave no mask plan for the snapshot")

@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 from frigate_privacy.vision.types import Detections
 
-__all__ = ["clip_boxes", "to_frame"]
+__all__ = ["clip_boxes", "concat_detections", "to_frame"]
 
 
 def clip_boxes(boxes: NDArray[np.float32], height: float, width: float) -> NDArray[np.float32]:
@@ -26,3 +26,13 @@ def to_frame(dets: Detections, scale: float, offset: tuple[float, float] = (0.0,
     boxes[:, 0::2] += np.float32(offset[0])
     boxes[:, 1::2] += np.float32(offset[1])
     return Detections(boxes.astype(np.float32, copy=False), dets.scores)
+
+
+def concat_detections(parts: list[Detections]) -> Detections:
+    """All boxes of `parts` in one Detections, nothing dropped (`nms.merge_detections` also merges overlaps)."""
+    if not parts:
+        return Detections.empty()
+    return Detections(
+        np.concatenate([p.boxes for p in parts]).astype(np.float32, copy=False),
+        np.concatenate([p.scores for p in parts]).astype(np.float32, copy=False),
+    )

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from frigate_privacy.vision.box_mapping import concat_detections
 from frigate_privacy.vision.types import Detections
 
 __all__ = ["merge_detections", "nms"]
@@ -27,10 +28,6 @@ def merge_detections(parts: list[Detections], iou_threshold: float) -> Detection
     """The boxes of several passes over one frame as one set, overlapping finds merged by NMS."""
     if len(parts) == 1:
         return parts[0]
-    nonempty = [p for p in parts if len(p)]
-    if not nonempty:
-        return Detections.empty()
-    boxes = np.concatenate([p.boxes for p in nonempty]).astype(np.float32, copy=False)
-    scores = np.concatenate([p.scores for p in nonempty]).astype(np.float32, copy=False)
-    keep = nms(boxes, scores, iou_threshold)
-    return Detections(boxes[keep], scores[keep])
+    merged = concat_detections(parts)
+    keep = nms(merged.boxes, merged.scores, iou_threshold)
+    return Detections(merged.boxes[keep], merged.scores[keep])
