@@ -10,7 +10,7 @@ from frigate_privacy import __version__
 from frigate_privacy.service.api import routes_access, routes_admin, routes_live, routes_media
 from frigate_privacy.service.api.context import ApiContext, HealthSource
 from frigate_privacy.service.api.guard import Guard
-from frigate_privacy.service.api.media import EngineFactory, default_engine
+from frigate_privacy.service.api.media import EngineFactory, StillMasker, default_engine
 from frigate_privacy.service.api.ratelimit import FailedAuthLimiter
 from frigate_privacy.service.api.state import ApiState
 from frigate_privacy.service.api.users import UserStore, users_db_path
@@ -28,6 +28,7 @@ def create_app(
     engine_factory: EngineFactory = default_engine,
     health: HealthSource | None = None,
     live: LiveHub | None = None,
+    stills: StillMasker | None = None,
 ) -> FastAPI:
     """Our API over the service context `ctx` (the users store and live hub are made from its config if absent)."""
     cfg = ctx.config
@@ -43,7 +44,15 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.api = ApiState(ctx=ctx, users=store, guard=guard, engine_factory=engine_factory, live=hub, health=health)
+    app.state.api = ApiState(
+        ctx=ctx,
+        users=store,
+        guard=guard,
+        engine_factory=engine_factory,
+        stills=stills or StillMasker(cfg),
+        live=hub,
+        health=health,
+    )
 
     @app.get("/api/health", tags=["health"])
     def health_route() -> dict[str, Any]:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -19,11 +19,14 @@ import numpy as np
 from frigate_privacy.background import BackgroundTask
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.masking import MaskingConfig
+from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.export.clip_source import ClipDownload, ClipSource, FrameClock
 from frigate_privacy.export.job import FRAGMENTED_MP4
+from frigate_privacy.frigate.boxes import RelBox, Size
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.pipes import FdWriter, open_pipe
+from frigate_privacy.service.still import StillRedactor
 from frigate_privacy.video.encode import VideoSink
 from frigate_privacy.video.engine import RedactionEngine, build_engine
 from frigate_privacy.video.errors import CorruptMediaError
@@ -31,7 +34,7 @@ from frigate_privacy.video.image import encode_image
 from frigate_privacy.video.pipeline import run_pipeline
 from frigate_privacy.vision.types import Frame
 
-__all__ = ["EngineFactory", "mask_jpeg", "original_clip_chunks", "redacted_clip_chunks"]
+__all__ = ["EngineFactory", "StillMasker", "original_clip_chunks", "redacted_clip_chunks"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +59,40 @@ def decode_jpeg(data: bytes) -> Frame:
     return np.ascontiguousarray(image, dtype=np.uint8)
 
 
-def mask_jpeg(data: bytes, masking: MaskingConfig, engine_factory: EngineFactory = default_engine) -> bytes:
-    """The image masked with the full engine (faces, fallback heads, zones, style), as JPEG."""
-    image = decode_jpeg(data)
-    with _ENGINES:
-        engine = engine_factory(masking, 1.0)  # one frame: lead and hold collapse onto it
-        out = engine.push(0, image) + engine.flush()
-    if len(out) != 1:
-        raise CorruptMediaError("the engine did not return the image")
-    return encode_image(out[0][1], ".jpg")
+StillFactory = Callable[[MaskingConfig], StillRedactor]
+"""Builds the still redactor for one masking config (tests may inject models or a broken one)."""
+
+
+class StillMasker:
+    """Masks the stills the API serves: one `StillRedactor` (detectors loaded once) per distinct masking config."""
+
+    def __init__(self, config: PrivacyConfig, factory: StillFactory = StillRedactor) -> None:
+        self._config = config
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._redactors: dict[str, StillRedactor] = {}
+
+    def _for(self, camera: str) -> StillRedactor:
+        masking = self._config.masking_for(camera)
+        key = masking.model_dump_json()
+        with self._lock:
+            redactor = self._redactors.get(key)
+            if redactor is None:
+                redactor = self._redactors[key] = self._factory(masking)
+        return redactor
+
+    def mask(self, camera: str, data: bytes, frigate_persons: Sequence[RelBox] = ()) -> bytes:
+        """The image masked (faces, persons ours and Frigate's, fallback heads, zones, style) as JPEG.
+
+        Raises DetectionFailed (or CorruptMediaError) instead of ever returning the unmasked image.
+        """
+        image = decode_jpeg(data)
+        size = Size(image.shape[1], image.shape[0])
+        boxes = [b.to_pixels(size) for b in frigate_persons]
+        persons = [(float(b.x1), float(b.y1), float(b.x2), float(b.y2)) for b in boxes]
+        with _ENGINES:
+            self._for(camera).redact(image, persons)
+        return encode_image(image, ".jpg")
 
 
 def _drain(read_fd: int, worker: BackgroundTask) -> Iterator[bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -12,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from frigate_privacy.audit.actions import AuditResult
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.frigate.boxes import RelBox
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateNotFoundError
 from frigate_privacy.frigate.identifiers import path_camera, path_event_id
 from frigate_privacy.frigate.models import ApiEvent
@@ -19,7 +21,6 @@ from frigate_privacy.service.api.identity import Identity, Permission, allows
 from frigate_privacy.service.api.media import (
     closing_chunks,
     first_chunk,
-    mask_jpeg,
     original_clip_chunks,
     redacted_clip_chunks,
 )
@@ -82,15 +83,16 @@ def _original_allowed(api: ApiState, request: Request, who: Identity, camera: st
         raise HTTPException(status_code=503, detail="the audit log cannot be written; originals are refused") from None
 
 
-async def _still(api: ApiState, camera: str, fetch: object, original: bool) -> Response:
+async def _still(
+    api: ApiState, camera: str, fetch: Callable[[], bytes], original: bool, persons: Sequence[RelBox] = ()
+) -> Response:
     try:
-        data: bytes = await run_in_threadpool(fetch)  # type: ignore[arg-type]
+        data = await run_in_threadpool(fetch)
     except FrigateApiError as err:
         raise _frigate_error(err) from None
     if not original:
-        masking = api.ctx.config.masking_for(camera)
         try:
-            data = await run_in_threadpool(mask_jpeg, data, masking, api.engine_factory)
+            data = await run_in_threadpool(api.stills.mask, camera, data, persons)
         except PrivacyError as err:
             # Fail closed: no image at all rather than an unmasked one.
             logger.error("masking a still of %s failed: %s", camera, err)
@@ -117,7 +119,9 @@ async def event_snapshot(
     api.guard.check_camera(request, who, event.camera)
     if original:
         _original_allowed(api, request, who, event.camera, f"snapshot of event {event_id}")
-    return await _still(api, event.camera, lambda: api.ctx.frigate.event_snapshot_jpeg(event_id), original)
+    # The person box Frigate saved with the snapshot is masked too (fail closed when our detector misses).
+    persons = [RelBox.from_xywh(event.data.box)] if event.label == "person" and event.data.box else []
+    return await _still(api, event.camera, lambda: api.ctx.frigate.event_snapshot_jpeg(event_id), original, persons)
 
 
 @router.get("/events/{event_id}/thumbnail.jpg", responses={200: _JPEG})

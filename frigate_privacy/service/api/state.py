@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from frigate_privacy.service.api.context import ApiContext, HealthSource
 from frigate_privacy.service.api.guard import Guard
 from frigate_privacy.service.api.identity import Identity, Permission
-from frigate_privacy.service.api.media import EngineFactory
+from frigate_privacy.service.api.media import EngineFactory, StillMasker
 from frigate_privacy.service.api.users import UserStore
 
 __all__ = ["ApiState", "Caller", "State", "requires"]
@@ -25,6 +25,7 @@ class ApiState:
     users: UserStore
     guard: Guard
     engine_factory: EngineFactory
+    stills: StillMasker
     live: Any
     """The live view hub (`service.live.hub.LiveHub`)."""
     health: HealthSource | None = None

@@ -214,10 +214,11 @@ class LiveStream:
                     if not self._pending:
                         return
                     captured, masked = self._pending.popleft()
+                # Encode first, then wait: the frame leaves on time, not `delay` plus the encoding.
+                jpeg = encode_jpeg(masked, self._quality)
                 wait = captured + self.delay - time.monotonic()
                 if wait > 0 and self._stop.wait(wait):
                     return
-                jpeg = encode_jpeg(masked, self._quality)
                 now = time.monotonic()
                 seq += 1
                 self._publish(LiveFrame(seq, jpeg, captured, now))

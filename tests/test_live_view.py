@@ -1,0 +1,106 @@
+"""The redacted live view against the stand-in's MJPEG feed: zero leaks (shared scorer) from a face's first
+frame, one decoder shared by every viewer and stopped after the last one leaves, failure ends the stream."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from frigate_privacy.config.api import ApiRole
+from tests.api_support import gray, leak_scorer, mjpeg_frames, running_api_factory
+from tests.standin import FrigateStandin, WalkPlan
+from tests.standin.live import LiveFeed, read_index
+from tests.test_export_support import models_ready
+
+__all__ = ["running_api_factory"]
+
+FEED_FPS = 10.0
+# Walks in from the left edge (the face is cut by the edge in its first frames), then across.
+ENTERING = ((-0.12, 0.12, 0.02, 0.95), (0.30, 0.12, 0.44, 0.95), (0.60, 0.15, 0.72, 0.90))
+
+
+@pytest.fixture(autouse=True)
+def _models() -> None:
+    models_ready()
+
+
+def _start(running_api_factory: Any, standin: FrigateStandin, walkers: list[WalkPlan], **live: Any) -> Any:
+    feed = LiveFeed(size=(1280, 720), fps=FEED_FPS, walkers=walkers)
+    standin.live["front"] = feed
+    settings = {"mjpeg_fps": int(FEED_FPS), "idle_stop_seconds": 1.0} | live
+    return running_api_factory(standin, users={"vera": (ApiRole.viewer, None)}, live=settings)
+
+
+def test_face_masked_from_its_first_frame(running_api_factory: Any, tmp_path: Path) -> None:
+    scorer = leak_scorer()
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        # The walk starts 2 s after the viewer connects, so the viewer sees the empty scene, then the entry.
+        walker = WalkPlan(camera="front", start=time.time() + 3.0, duration=8.0, path=ENTERING)
+        api = _start(running_api_factory, standin, [walker])
+        feed = standin.live["front"]
+        scored = 0
+        first_face_index = None
+        received = []
+        with api.get("/api/cameras/front/live.mjpeg", api.tokens["vera"], stream=True) as r:
+            assert r.status_code == 200
+            assert r.headers["content-type"].startswith("multipart/x-mixed-replace")
+            for jpeg in mjpeg_frames(r, int(FEED_FPS * 7)):
+                red = gray(jpeg)
+                index = read_index(red.astype("uint8"))
+                received.append((index, time.time()))
+                original = feed.original(index)
+                assert original is not None
+                for box in original.faces:
+                    if box[3] - box[1] >= 24 and box[2] - box[0] >= 8:
+                        first_face_index = first_face_index if first_face_index is not None else index
+                        scored += 1
+                        assert not scorer.face_leaks(gray(original.jpeg), red, box), f"live frame {index} leaks"
+        assert first_face_index is not None and scored >= 30
+        # Frames arrive in order, about `delay_seconds` behind the feed, at the feed's rate.
+        indices = [i for i, _ in received]
+        assert indices == sorted(indices)
+        lag = [t - (feed.t0 + i / FEED_FPS) for i, t in received[5:]]
+        assert 0.8 < sum(lag) / len(lag) < 2.0
+        span = received[-1][1] - received[5][1]
+        assert (len(received) - 6) / span > FEED_FPS * 0.8
+
+
+def test_one_decoder_shared_and_stopped_after_the_last_viewer(running_api_factory: Any, tmp_path: Path) -> None:
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        api = _start(running_api_factory, standin, [])
+        hub = api.component._state.live
+        got: dict[str, list[int]] = {}
+
+        def watch(name: str) -> None:
+            with api.get("/api/cameras/front/live.mjpeg", api.tokens["vera"], stream=True) as r:
+                got[name] = [read_index(gray(j).astype("uint8")) for j in mjpeg_frames(r, 15)]
+
+        viewers = [threading.Thread(target=watch, args=(n,)) for n in ("a", "b")]
+        for v in viewers:
+            v.start()
+        for v in viewers:
+            v.join(30)
+        assert hub.starts == 1, "two viewers share one decoder"
+        assert len(got["a"]) == len(got["b"]) == 15 and set(got["a"]) & set(got["b"])
+        health = api.get("/api/health").json()["parts"]
+        assert health["live:front"]["state"] == "ok"
+        deadline = time.monotonic() + 10
+        while hub.active() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert hub.active() == [], "the decoder stops after idle_stop_seconds without viewers"
+        watch("c")
+        assert hub.starts == 2 and len(got["c"]) == 15
+
+
+def test_source_failure_ends_the_stream(running_api_factory: Any, tmp_path: Path) -> None:
+    """A camera Frigate does not have: the decoder cannot open it, the viewer gets no frame and health says why."""
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        api = _start(running_api_factory, standin, [])
+        with api.get("/api/cameras/nosuchcam/live.mjpeg", api.tokens["vera"], stream=True) as r:
+            assert r.status_code == 200
+            body = b"".join(r.iter_content(65536))
+        assert b"\xff\xd8" not in body
