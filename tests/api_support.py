@@ -42,18 +42,21 @@ def leak_scorer() -> ModuleType:
     return module
 
 
-def api_config(standin: FrigateStandin, data_dir: Path, **api: Any) -> PrivacyConfig:
-    """A config for the stand-in with the API on a free loopback port."""
+def api_config(
+    standin: FrigateStandin, data_dir: Path, extra: dict[str, Any] | None = None, **api: Any
+) -> PrivacyConfig:
+    """A config for the stand-in with the API on a free loopback port; `extra` sections merge in."""
     section: dict[str, Any] = {"host": "127.0.0.1", "port": 0}
     section.update(api)
-    return PrivacyConfig.model_validate(
-        {
-            "frigate": {"url": standin.url, "timeout": 10, "retries": 1},
-            "storage": {"data_dir": str(data_dir)},
-            "encoding": {"preset": "ultrafast"},
-            "api": section,
-        }
-    )
+    doc: dict[str, Any] = {
+        "frigate": {"url": standin.url, "timeout": 10, "retries": 1},
+        "storage": {"data_dir": str(data_dir)},
+        "encoding": {"preset": "ultrafast"},
+        "api": section,
+    }
+    for key, value in (extra or {}).items():
+        doc[key] = {**doc.get(key, {}), **value}
+    return PrivacyConfig.model_validate(doc)
 
 
 @dataclass
@@ -67,8 +70,9 @@ class RunningApi:
 
     @property
     def base(self) -> str:
-        """`http://127.0.0.1:<port>`."""
-        return f"http://127.0.0.1:{self.component.port}"
+        """`http(s)://127.0.0.1:<port>`."""
+        scheme = "https" if self.cfg.api.tls_cert is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.component.port}"
 
     def get(self, path: str, token: str | None = None, **kw: Any) -> requests.Response:
         """GET with an optional bearer token."""
@@ -92,8 +96,13 @@ def running_api_factory(tmp_path: Path) -> Iterator[Any]:
     """Start the API over a stand-in with given API settings; stopped at the end of the test."""
     started: list[RunningApi] = []
 
-    def start(standin: FrigateStandin, users: dict[str, tuple[ApiRole, list[str] | None]] | None = None, **api: Any):
-        cfg = api_config(standin, tmp_path / f"data{len(started)}", **api)
+    def start(
+        standin: FrigateStandin,
+        users: dict[str, tuple[ApiRole, list[str] | None]] | None = None,
+        extra: dict[str, Any] | None = None,
+        **api: Any,
+    ) -> RunningApi:
+        cfg = api_config(standin, tmp_path / f"data{len(started)}", extra, **api)
         tokens = {}
         with UserStore(users_db_path(cfg)) as store:
             for name, (role, cameras) in (users or {}).items():

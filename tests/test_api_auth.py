@@ -227,3 +227,67 @@ def test_right_of_access_api_and_cli(
         assert main(["search", "--config", str(cfg), "--sub-label", "alice", "--camera", "garden"]) == 0
         text = capsys.readouterr().out
         assert walks[1].event_id in text and walks[0].event_id not in text
+
+
+def test_https_when_a_certificate_is_configured(running_api_factory: Any, tmp_path: Path) -> None:
+    import requests
+
+    from tests.standin.tls_cert import self_signed_pair
+
+    (tmp_path / "tls").mkdir()
+    cert, key, trusted = self_signed_pair(tmp_path / "tls")
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        api = running_api_factory(
+            standin, users={"otto": (ApiRole.operator, None)}, tls_cert=str(cert), tls_key=str(key)
+        )
+        assert api.base.startswith("https://")
+        r = api.get("/api/exports", api.tokens["otto"], verify=str(trusted))
+        assert r.status_code == 200 and r.url.startswith("https://")
+        with pytest.raises(requests.exceptions.SSLError):
+            api.get("/api/health")  # an untrusted client refuses the self-signed certificate: it really is TLS
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(api.base.replace("https://", "http://") + "/api/health", timeout=5)
+
+
+def test_tls_files_must_exist(tmp_path: Path) -> None:
+    from frigate_privacy.errors import ConfigError
+    from frigate_privacy.service.api.component import ApiComponent
+    from frigate_privacy.service.api.context import StandaloneContext
+    from tests.api_support import api_config
+
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        cfg = api_config(standin, tmp_path / "data", tls_cert=str(tmp_path / "no.pem"), tls_key=str(tmp_path / "k"))
+        with pytest.raises(ConfigError, match="does not exist"):
+            ApiComponent().start(StandaloneContext(cfg, None, None))  # type: ignore[arg-type]
+
+
+def test_escrow_originals_download_encrypted_and_audited(running_api_factory: Any, tmp_path: Path) -> None:
+    """Admins list escrow copies and download the age ciphertext (the server never decrypts); each download audited."""
+    from frigate_privacy.atrest.journal import EscrowRecord, Journal
+    from frigate_privacy.atrest.media import MediaFile, MediaKind
+    from frigate_privacy.atrest.workspace import workspace_for
+
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        users = {"ada": (ApiRole.admin, None), "gus": (ApiRole.admin, ["garden"]), "otto": (ApiRole.operator, None)}
+        api = running_api_factory(standin, users=users, extra={"frigate": {"media_root": str(standin.media_root)}})
+        ws = workspace_for(api.cfg)
+        ws.escrow_dir.mkdir(parents=True)
+        (ws.escrow_dir / "a.age").write_bytes(b"age-encryption.org/v1\n-> X25519 ...ciphertext")
+        rel = "recordings/2026-01-01/10/front/00.00.mp4"
+        with Journal(ws.journal_path) as journal:
+            for eid, file in (("e1", "a.age"), ("e2", "../../outside.age")):
+                media = MediaFile(1000.0, rel + eid, MediaKind.segment, "front", 1010.0)
+                assert journal.claim(media, "w", 60) is not None
+                record = EscrowRecord(
+                    eid, media.rel, "front", MediaKind.segment, 1000.0, 1010.0, file, "ab" * 32, 9, 1.0
+                )
+                journal.add_escrow(record, "w")
+        listed = api.get("/api/escrow?camera=front", api.tokens["ada"]).json()
+        assert [e["id"] for e in listed] == ["e1", "e2"]
+        assert api.get("/api/escrow", api.tokens["gus"]).json() == []  # camera-limited admin sees no front copy
+        assert api.get("/api/escrow/e1", api.tokens["otto"]).status_code == 403
+        r = api.get("/api/escrow/e1", api.tokens["ada"])
+        assert r.status_code == 200 and r.content.startswith(b"age-encryption.org/v1")
+        assert api.get("/api/escrow/e2", api.tokens["ada"]).status_code == 404  # points outside the escrow dir
+        restores = [e for e in api.audit_entries() if e.action == "escrow_restore"]
+        assert [(e.actor, e.result, e.camera) for e in restores] == [("ada", "success", "front")]

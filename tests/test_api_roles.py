@@ -39,6 +39,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/api/users/{name}"): ADMIN,
     ("POST", "/api/erasure"): ADMIN,
     ("POST", "/api/retention"): ADMIN,
+    ("GET", "/api/escrow"): ADMIN,
+    ("GET", "/api/escrow/{escrow_id}"): ADMIN,
 }
 RANK = {VIEWER: 1, OPERATOR: 2, ADMIN: 3}
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -70,6 +72,7 @@ def _fill(path: str, event_id: str) -> str:
         "job_id": "0123456789abcdef",
         "export_id": "front_abc123",
         "name": "nobody",
+        "escrow_id": "e0123",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from frigate_privacy import __version__
-from frigate_privacy.service.api import routes_access, routes_admin, routes_live, routes_media
+from frigate_privacy.service.api import routes_access, routes_admin, routes_escrow, routes_live, routes_media
 from frigate_privacy.service.api.context import ApiContext, HealthSource
 from frigate_privacy.service.api.guard import Guard
 from frigate_privacy.service.api.media import EngineFactory, StillMasker, default_engine
@@ -68,4 +68,5 @@ def create_app(
     app.include_router(routes_live.router)
     app.include_router(routes_access.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_escrow.router)
     return app

@@ -18,6 +18,7 @@ from frigate_privacy.policy.retention import run_retention
 from frigate_privacy.service.api.identity import Identity, Permission
 from frigate_privacy.service.api.state import State, requires
 from frigate_privacy.service.api.users import ApiUser
+from frigate_privacy.service.logs import add_secret
 
 __all__ = ["router"]
 
@@ -89,6 +90,7 @@ def add_user(body: UserIn, api: State, who: UsersAdmin) -> UserCreated:
         user, token = api.users.add(body.name, body.role, body.cameras)
     except PrivacyError as err:
         raise _input_error(err) from None
+    add_secret(token)  # the answer carries it once; no log line ever will
     api.ctx.audit.record(
         actor=who.name,
         role=who.role.value,
