@@ -26,12 +26,12 @@ from frigate_privacy.export.job import FRAGMENTED_MP4
 from frigate_privacy.frigate.boxes import RelBox, Size
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.pipes import FdWriter, open_pipe
-from frigate_privacy.service.still import StillRedactor
 from frigate_privacy.video.encode import VideoSink
 from frigate_privacy.video.engine import RedactionEngine, build_engine
 from frigate_privacy.video.errors import CorruptMediaError
 from frigate_privacy.video.image import encode_image
 from frigate_privacy.video.pipeline import run_pipeline
+from frigate_privacy.video.still import StillRedactor
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["EngineFactory", "StillMasker", "original_clip_chunks", "redacted_clip_chunks"]
