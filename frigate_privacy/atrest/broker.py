@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -34,6 +33,7 @@ from frigate_privacy.atrest.runner import AtRest
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import PrivacyError
+from frigate_privacy.frigate.mqtt_client import new_client
 
 __all__ = ["SHARE_GROUP", "Dispatcher", "JobWorker", "run_fleet", "run_worker", "shared_topic"]
 
@@ -49,18 +49,7 @@ def shared_topic(topic: str) -> str:
 
 
 def _client(cfg: MqttConfig, client_id: str, *, manual_ack: bool) -> mqtt.Client:
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack)
-    if cfg.user is not None:
-        client.username_pw_set(cfg.user, cfg.password)
-    if cfg.tls_ca_certs is not None:
-        client.tls_set(
-            ca_certs=str(cfg.tls_ca_certs),
-            certfile=str(cfg.tls_client_cert) if cfg.tls_client_cert else None,
-            keyfile=str(cfg.tls_client_key) if cfg.tls_client_key else None,
-        )
-        client.tls_insecure_set(cfg.tls_insecure)
-    client.reconnect_delay_set(min_delay=cfg.reconnect_min_delay, max_delay=cfg.reconnect_max_delay)
-    return client
+    return new_client(cfg, client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack)
 
 
 def _connect(client: mqtt.Client, cfg: MqttConfig, receive_maximum: int | None = None) -> None:

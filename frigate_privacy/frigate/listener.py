@@ -11,13 +11,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.frigate.messages import MalformedPayload, parse_message
 from frigate_privacy.frigate.models import Availability
+from frigate_privacy.frigate.mqtt_client import new_client
 from frigate_privacy.frigate.topics import availability_topic, subscriptions
 
 __all__ = ["FrigateListener"]
@@ -55,21 +55,11 @@ class FrigateListener:
         self._client = self._build_client(cfg)
 
     def _build_client(self, cfg: MqttConfig) -> mqtt.Client:
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cfg.client_id)
+        client = new_client(cfg, cfg.client_id)
         # Retained, so anyone subscribing later sees we are gone; fires only on an unclean loss.
         client.will_set(self.own_availability, "offline", qos=1, retain=True)
-        if cfg.user is not None:
-            client.username_pw_set(cfg.user, cfg.password)
-        if cfg.tls_ca_certs is not None:
-            client.tls_set(
-                ca_certs=str(cfg.tls_ca_certs),
-                certfile=str(cfg.tls_client_cert) if cfg.tls_client_cert else None,
-                keyfile=str(cfg.tls_client_key) if cfg.tls_client_key else None,
-            )
-            client.tls_insecure_set(cfg.tls_insecure)
         # Messages published while the broker is away wait in memory; bound them (snapshots are ~100 kB).
         client.max_queued_messages_set(_MAX_QUEUED)
-        client.reconnect_delay_set(min_delay=cfg.reconnect_min_delay, max_delay=cfg.reconnect_max_delay)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
