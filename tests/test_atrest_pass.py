@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -49,6 +50,11 @@ def test_segments_snapshots_masked_with_escrow_per_version(standin: FrigateStand
     # Unselected: another camera without mask_at_rest.
     other = build_media(root, "back", media.segments[0].start, 10, size=SIZE, fps=FPS, faces=False)
     age_past([s.path for s in other])
+    # A preview clip (Frigate's low-resolution hourly preview), as a short H.264 MP4.
+    preview = root / "clips" / "previews" / "front" / f"{media.segments[0].start:.1f}-{media.segments[-1].end:.1f}.mp4"
+    preview.parent.mkdir(parents=True)
+    shutil.copyfile(media.segments[0].path, preview)
+    age_past([preview])
     # Still being written: a fresh segment after the others (ffmpeg holds it open as well).
     fresh = build_media(root, "front", media.segments[-1].end + 300, 10, size=SIZE, fps=FPS, faces=False)[0]
     before = {p: sha256(p) for p in root.rglob("*") if p.is_file()}
@@ -119,6 +125,11 @@ def test_segments_snapshots_masked_with_escrow_per_version(standin: FrigateStand
             red = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE).astype(np.float32)
             box = face_box(plan, plan.snapshot_time, (orig.shape[1], orig.shape[0]))
             assert box is not None and not scorer.face_leaks(orig, red, box), f"{rel}: the face leaks"
+        if path == preview:  # a copy of the first segment's footage
+            seg = media.segments[0]
+            boxes = [[b] if (b := face_box(plan, seg.start + k / FPS)) else [] for k in range(video_facts(original)[0])]
+            leaks, checked = leak_frames(scorer, gray_frames(original), gray_frames(path), boxes)
+            assert leaks == 0 and checked > 30, f"preview: {leaks} leak-frames"
 
     # A second pass masks nothing twice; once closed, the fresh segment is masked too.
     masked = {s.path: sha256(s.path) for s in media.segments}

@@ -66,7 +66,8 @@ def _bitrate_cap(src: Path, duration: float, ratio: float) -> dict[str, str]:
     if duration <= 0:
         return {}
     kbps = max(64, int(src.stat().st_size * 8 / duration / 1000 * ratio))
-    return {"maxrate": f"{kbps}k", "bufsize": f"{2 * kbps}k"}
+    # A one-second buffer: a larger one let the file end up ~8 % above the cap (measured at 1080p15).
+    return {"maxrate": f"{kbps}k", "bufsize": f"{kbps}k"}
 
 
 def mask_video(

@@ -84,12 +84,12 @@ class AtRestConfig(PrivacyBaseModel):
         description="x264 constant quality of masked segments (lower is better and bigger).",
     )
     max_size_ratio: float = Field(
-        default=1.25,
-        ge=1.0,
+        default=1.2,
+        ge=0.5,
         le=4.0,
         title="Size cap",
-        description="Caps the masked segment's bitrate at this multiple of the original's (x264 maxrate), so "
-        "masking does not eat the disk Frigate's retention plans with.",
+        description="Caps the masked segment's bitrate at this multiple of the original's (x264 maxrate with a "
+        "one-second buffer), so masking does not eat the disk Frigate's retention plans with.",
     )
     cpu_share: float = Field(
         default=0.5,
