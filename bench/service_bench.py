@@ -17,6 +17,7 @@ and full-frame 1080p snapshots for a while; sampled every second from /proc.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -91,6 +92,7 @@ class _Receiver:
 
     def __init__(self, broker: Broker, topics: list[str]) -> None:
         self.arrived: list[tuple[str, float]] = []
+        self.statuses: list[dict[str, object]] = []
         self.cond = threading.Condition()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"fp-bench-rx-{os.getpid()}")
         self.client.on_connect = lambda c, u, f, r, p: c.subscribe([(t, 1) for t in topics])
@@ -101,6 +103,8 @@ class _Receiver:
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         now = time.monotonic()
         with self.cond:
+            if msg.topic.endswith("/status"):
+                self.statuses.append(json.loads(msg.payload))
             self.arrived.append((msg.topic, now))
             self.cond.notify_all()
 
@@ -146,7 +150,9 @@ def latency(count: int, warmup: int) -> None:
         tmp = Path(name)
         with _broker(tmp) as broker, FrigateStandin("0.16", tmp / "media", mqtt_port=broker.port) as standin:
             cam = standin.config["cameras"]["front"]
-            rx = _Receiver(broker, [f"{OWN}/front/person/snapshot", "bench/echo"])
+            rx = _Receiver(
+                broker, [f"{OWN}/front/person/snapshot", f"{OWN}/front/person/snapshot/status", "bench/echo"]
+            )
             pub = StandinPublisher(broker.host, broker.port, "0.16", standin=standin).start()
             # MQTT round trip with nothing in between (same broker, same clients).
             echo: list[float] = []
@@ -164,6 +170,7 @@ def latency(count: int, warmup: int) -> None:
                     jpegs = _scene_jpegs(size, 20)
                     rows.append((label, "JPEG decode + encode alone (floor)", _floor(jpegs, count)))
                     times = []
+                    first_status = len(rx.statuses)
                     for i in range(count + warmup):
                         start = time.monotonic()
                         pub.client.publish("frigate/front/person/snapshot", jpegs[i % len(jpegs)], qos=1, retain=True)
@@ -175,6 +182,11 @@ def latency(count: int, warmup: int) -> None:
                             times.append(arrived - start)
                         time.sleep(0.05)  # one at a time: latency, not queueing
                     rows.append((label, "frigate-privacy run: Frigate message -> our masked JPEG", times))
+                    time.sleep(0.5)
+                    done = rx.statuses[first_status + warmup :]
+                    for part in ("queued", "decode", "mask", "encode_publish"):
+                        values = [float(d["timings_ms"][part]) / 1000 for d in done]  # type: ignore[index]
+                        rows.append((label, f"  inside the service: {part}", values))
                     rows.append((label, "MQTT round trip alone (200 kB, same broker)", echo))
             pub.stop()
             rx.close()

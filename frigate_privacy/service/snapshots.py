@@ -188,7 +188,9 @@ class SnapshotRedactor:
         """Mask one snapshot and publish it (snapshot worker thread)."""
         ctx = self._require()
         camera, label = arrival.image.camera, arrival.image.label
+        started = time.monotonic()
         image = _decode(arrival.image.jpeg)
+        decoded = time.monotonic()
         if image is None:
             self._count(camera, "dropped", "not a decodable JPEG", None)
             logger.warning("snapshot %s/%s is not a decodable JPEG; nothing published", camera, label)
@@ -218,6 +220,7 @@ class SnapshotRedactor:
             ref = self._refs.get((camera, label))
         if ref is not None:
             status["event_id"] = ref.event_id
+        masked = time.monotonic()
         ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self._settings.jpeg_quality])
         if not ok:
             self._count(camera, "dropped", "JPEG encoding failed", None)
@@ -226,6 +229,13 @@ class SnapshotRedactor:
         ctx.mqtt.publish(topic, bytes(buf.tobytes()), qos=1, retain=self._settings.retain)
         latency = time.monotonic() - arrival.received
         status["latency_ms"] = round(latency * 1000, 1)
+        # Where the time went: waiting in the queue, JPEG decode, masking, JPEG encode + publish.
+        status["timings_ms"] = {
+            "queued": round((started - arrival.received) * 1000, 1),
+            "decode": round((decoded - started) * 1000, 1),
+            "mask": round((masked - decoded) * 1000, 1),
+            "encode_publish": round((arrival.received + latency - masked) * 1000, 1),
+        }
         status["time"] = time.time()
         ctx.mqtt.publish(topic + "/status", json.dumps(status), qos=1, retain=self._settings.retain)
         self._count(camera, str(status["status"]), status.get("reason"), latency)
