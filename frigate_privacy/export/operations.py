@@ -130,12 +130,11 @@ def _audit_log(cfg: PrivacyConfig | None) -> AuditLog | None:
 
 
 def _open(req: OpenRequest, cfg: PrivacyConfig | None, action: AuditAction, out_dir: Path | None) -> VerifyReport:
-    opener = age_plaintext(req.path, req.identities, req.passphrase)
-
     def work() -> VerifyReport:
-        if out_dir is None:
-            return verify_bundle(opener, req.trusted)
-        return extract_bundle(opener, req.trusted, out_dir)
+        with age_plaintext(req.path, req.identities, req.passphrase) as opener:
+            if out_dir is None:
+                return verify_bundle(opener, req.trusted)
+            return extract_bundle(opener, req.trusted, out_dir)
 
     log = _audit_log(cfg)
     if log is None:

@@ -8,6 +8,9 @@ unless a caller's `sink_for` writes members somewhere (decrypt does, to unnamed 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -58,23 +61,40 @@ def safe_member_name(name: str) -> bool:
     return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") and name == name.strip()
 
 
-def age_plaintext(path: Path, identities: Sequence[x25519.Identity], passphrase: str | None) -> PlaintextOpener:
-    """An opener decrypting `path` in a stream each time."""
+@contextlib.contextmanager
+def age_plaintext(
+    path: Path, identities: Sequence[x25519.Identity], passphrase: str | None
+) -> Iterator[PlaintextOpener]:
+    """An opener decrypting `path` in a stream each time, every pass from the one file opened here.
 
-    @contextlib.contextmanager
-    def opener() -> Iterator[BinaryIO]:
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed below
-        except OSError as err:
-            raise InputError(f"cannot read {path}: {err.strerror}") from None
-        with handle:
+    The file is opened once and must be a regular file (a FIFO or device could answer each pass
+    differently); each pass rewinds the same descriptor and checks the file did not change meanwhile,
+    so a rename or swap between the passes cannot substitute other bytes.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror}") from None
+    with open(fd, "rb") as handle:
+        first = os.fstat(fd)
+        if not stat.S_ISREG(first.st_mode):
+            raise InputError(f"{path} is not a regular file; copy the export to a file first")
+        os.set_blocking(fd, True)
+
+        @contextlib.contextmanager
+        def opener() -> Iterator[BinaryIO]:
+            now = os.fstat(handle.fileno())
+            if (now.st_size, now.st_mtime_ns) != (first.st_size, first.st_mtime_ns):
+                raise InputError(f"{path} changed while it was being verified; try again when nothing writes to it")
+            handle.seek(0)
             reader = DecryptingReader(handle, identities=identities, passphrase=passphrase)
             try:
                 yield reader  # type: ignore[misc]
             finally:
                 reader.close()
 
-    return opener
+        yield opener
 
 
 def _embedded_key(report: VerifyReport, manifest: Manifest | None, pem: bytes | None) -> PublicKey | None:
@@ -175,6 +195,15 @@ def verify_bundle(
             report.problems.append(str(err))
             return report
     actual = {d.name: d for d in report.files}
+    # The manifest, signature and key were checked as read in pass 1; what pass 2 hashed (and a sink may
+    # have written) must be those very bytes, or nothing is trusted.
+    for name, data_one in directory.small.items():
+        got = actual.get(name)
+        if got is not None and got.sha256 != hashlib.sha256(data_one).hexdigest():
+            report.problems.append(
+                f"{name}: differs between the two reads of the bundle (the file was swapped or changed while "
+                "being read); nothing was written"
+            )
     for entry in report.manifest.files:
         got = actual.get(entry.name)
         if got is None:
