@@ -22,6 +22,7 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("snapshots", "frigate_privacy.service.snapshots:build"),
     ("api", "frigate_privacy.service.api.component:build"),
     ("atrest", "frigate_privacy.service.atrest_component:build"),
+    ("homeassistant", "frigate_privacy.service.homeassistant.component:build"),
 )
 
 

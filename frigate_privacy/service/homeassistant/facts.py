@@ -56,7 +56,7 @@ def camera_compliance(
     Audio counts as recorded when a segment has it or the record args keep it ("possible"): fail closed.
     """
     status = verdict.audio_status
-    audio: bool | None = None if status is AudioStatus.unknown else status in (AudioStatus.recorded, AudioStatus.possible)
+    audio = None if status is AudioStatus.unknown else status in (AudioStatus.recorded, AudioStatus.possible)
     limit = _policy_limit(policy)
     source = "policy"
     if limit is None:

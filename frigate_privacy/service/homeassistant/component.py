@@ -1,0 +1,646 @@
+"""The Home Assistant component of `frigate-privacy run`: discovery, entity states, commands, privacy pause.
+
+Threads: MQTT callbacks run on paho's network thread and only update state and publish; Frigate API
+calls (config, recordings, survey) run on scheduler threads. One lock guards the component's state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from frigate_privacy import __version__
+from frigate_privacy.audit.actions import AuditResult
+from frigate_privacy.audit.verify import verify_chain
+from frigate_privacy.config.homeassistant import PauseToggle
+from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.crypto.atomic_file import AtomicFile
+from frigate_privacy.frigate.errors import FrigateApiError
+from frigate_privacy.frigate.privacy_check import evaluate
+from frigate_privacy.frigate.restream import RESTREAM_FIX, restream_streams
+from frigate_privacy.frigate.survey import survey
+from frigate_privacy.frigate.version import FrigateVersion
+from frigate_privacy.masking.registry import available_styles
+from frigate_privacy.service.camera_settings import CameraSettings
+from frigate_privacy.service.component import ComponentHealth
+from frigate_privacy.service.context import ServiceContext
+from frigate_privacy.service.homeassistant.discovery import (
+    DiscoveryMessage,
+    DiscoverySettings,
+    camera_messages,
+    camera_removal,
+    hub_messages,
+)
+from frigate_privacy.service.homeassistant.entities import CAMERA_ENTITIES, Source
+from frigate_privacy.service.homeassistant.facts import CameraCompliance, camera_compliance
+from frigate_privacy.service.homeassistant.pause import PauseCommand, PauseState, PauseStatus, supported_toggles
+from frigate_privacy.service.homeassistant.schedule import active_schedule
+from frigate_privacy.service.homeassistant.topics import OwnTopics
+
+__all__ = ["HA_ACTOR", "HomeAssistantComponent", "build"]
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE = "homeassistant.json"
+HA_ACTOR, HA_ROLE = "homeassistant", "homeassistant"  # MQTT commands do not say which HA user sent them
+SERVICE_ACTOR, SERVICE_ROLE = "service:frigate-privacy", "service"
+PAUSE_TICK_SECONDS = 5.0
+FACTS_SECONDS = 600.0
+AUDIT_CHECK_SECONDS = 600.0
+RETENTION_JOB = "retention"
+ON, OFF = "ON", "OFF"
+
+
+def build(config: PrivacyConfig) -> HomeAssistantComponent | None:
+    """The component, or None when Home Assistant support or MQTT is switched off."""
+    if not config.homeassistant.enabled or not config.mqtt.enabled:
+        return None
+    return HomeAssistantComponent(config)
+
+
+def _on(value: bool) -> str:
+    return ON if value else OFF
+
+
+class HomeAssistantComponent:
+    """Publishes our entities to Home Assistant and carries out what it commands."""
+
+    name = "homeassistant"
+
+    def __init__(self, config: PrivacyConfig) -> None:
+        self._cfg = config
+        self._ha = config.homeassistant
+        self._topics = OwnTopics(config.mqtt.own_prefix)
+        self._fprefix = config.mqtt.topic_prefix
+        self._lock = threading.RLock()
+        self._ctx: ServiceContext | None = None
+        self._settings: CameraSettings | None = None
+        self._cameras: list[str] = []
+        self._known: set[str] = set()
+        self._pauses: dict[str, PauseState] = {}
+        self._actors: dict[str, str] = {}  # who asked for the pending pause/resume, for its audit entry
+        self._schedule_seen: dict[str, str | None] = {}
+        self._version: FrigateVersion | None = None
+        self._restreams: dict[str, list[str]] = {}
+        self._compliance: dict[str, CameraCompliance] = {}
+        self._audit_state: tuple[bool, dict[str, Any]] | None = None
+        self._profile_observed: str | None = None
+        self._profile_before: str | None = None
+        self._profile_set = False
+        self._republish: threading.Timer | None = None
+        self._problem: str | None = None
+        self.commands_handled = 0
+
+    # ----- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, ctx: ServiceContext) -> None:
+        """Subscribe, register the jobs and publish what is already known."""
+        self._ctx = ctx
+        existing = getattr(ctx, "camera_settings", None)
+        self._settings = existing if isinstance(existing, CameraSettings) else CameraSettings(ctx.data_dir)
+        self._settings.on_change(self._publish_camera_settings)
+        self._load_state(ctx.data_dir)
+        mqtt = ctx.mqtt
+        mqtt.subscribe(f"{self._ha.discovery_prefix}/status", self._on_ha_status)
+        mqtt.subscribe(self._topics.camera_command_filter, self._on_command)
+        mqtt.subscribe(f"{self._fprefix}/+/+/state", self._on_frigate_state)
+        mqtt.subscribe(f"{self._fprefix}/profile/state", self._on_profile_state)
+        if self._cfg.service.snapshots.enabled:
+            mqtt.subscribe(f"{self._topics.prefix}/+/+/snapshot", self._on_masked_snapshot)
+        ctx.on_frigate_online(self._frigate_online)
+        ctx.scheduler.every(PAUSE_TICK_SECONDS, "ha-pause", self._tick)
+        ctx.scheduler.every(FACTS_SECONDS, "ha-facts", self._refresh_facts, first_delay=5.0)
+        ctx.scheduler.every(AUDIT_CHECK_SECONDS, "ha-audit", self._check_audit, first_delay=2.0)
+        self._publish_hub()
+
+    def stop(self, timeout: float) -> None:
+        """Cancel a pending republish; the scheduler owns the other threads."""
+        with self._lock:
+            timer, self._republish = self._republish, None
+        if timer is not None:
+            timer.cancel()
+
+    def health(self) -> ComponentHealth:
+        """`degraded` while a pause did not take or Frigate's cameras are unknown."""
+        with self._lock:
+            toggles = self._toggles()
+            bad = {
+                cam: str(p.status(toggles))
+                for cam, p in self._pauses.items()
+                if p.status(toggles) in (PauseStatus.partial, PauseStatus.failed, PauseStatus.resume_partial)
+            }
+            details: dict[str, Any] = {"cameras": len(self._cameras), "commands": self.commands_handled}
+            if bad:
+                details["pause_problems"] = bad
+                return ComponentHealth("degraded", f"privacy pause did not fully take: {bad}", details)
+            if self._problem:
+                return ComponentHealth("degraded", self._problem, details)
+            return ComponentHealth("ok", f"{len(self._cameras)} camera(s) published", details)
+
+    def _require(self) -> ServiceContext:
+        if self._ctx is None:
+            raise RuntimeError("the Home Assistant component was not started")
+        return self._ctx
+
+    # ----- persistence ---------------------------------------------------------------------------
+
+    def _load_state(self, data_dir: Path) -> None:
+        path = data_dir / STATE_FILE
+        try:
+            data: Any = json.loads(path.read_text())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as err:
+            logger.warning("%s is unreadable (%s); starting without saved pauses", path, err)
+            return
+        if not isinstance(data, dict):
+            return
+        self._known = {c for c in data.get("cameras", []) if isinstance(c, str)}
+        pauses = data.get("pauses", {})
+        if isinstance(pauses, dict):
+            self._pauses = {
+                cam: PauseState.from_json(cam, saved) for cam, saved in pauses.items() if isinstance(saved, dict)
+            }
+        self._schedule_seen = {c: s for c, s in data.get("schedules", {}).items() if isinstance(s, str | None)}
+
+    def _save_state(self) -> None:
+        ctx = self._require()
+        with self._lock:
+            data = {
+                "cameras": sorted(self._known),
+                "pauses": {cam: p.to_json() for cam, p in sorted(self._pauses.items())},
+                "schedules": dict(sorted(self._schedule_seen.items())),
+            }
+        try:
+            with AtomicFile(ctx.data_dir / STATE_FILE, overwrite=True) as out:
+                out.write(json.dumps(data, indent=1).encode())
+        except Exception as err:  # a full disk must not stop commands; the pause still holds in memory
+            logger.error("could not save %s: %s", STATE_FILE, err)
+
+    # ----- discovery -----------------------------------------------------------------------------
+
+    def _sources(self) -> frozenset[Source]:
+        ctx = self._require()
+        sources = {Source.facts, Source.audit}
+        if self._cfg.service.snapshots.enabled:
+            sources.add(Source.snapshots)
+        if any(job.name == RETENTION_JOB for job in ctx.scheduler.jobs()):
+            sources.add(Source.retention_runs)
+        # Source.export (button) and Source.atrest_backlog are left out: nothing feeds them yet.
+        return frozenset(sources)
+
+    def _discovery_settings(self) -> DiscoverySettings:
+        return DiscoverySettings(
+            discovery_prefix=self._ha.discovery_prefix,
+            node_id=self._ha.node_id,
+            topics=self._topics,
+            frigate_availability=f"{self._fprefix}/available",
+            version=__version__,
+            mask_styles=tuple(available_styles()),
+            sources=self._sources(),
+            configuration_url=self._ha.configuration_url,
+        )
+
+    def _send(self, messages: Iterable[DiscoveryMessage]) -> None:
+        mqtt = self._require().mqtt
+        for message in messages:
+            mqtt.publish(message.topic, message.encoded(), qos=1, retain=True)
+
+    def _publish_hub(self) -> None:
+        self._send(hub_messages(self._discovery_settings()))
+        self._publish_hub_states()
+
+    def _publish_all(self) -> None:
+        """Discovery and every state (at start, after HA's birth message, after Frigate's config changed)."""
+        settings = self._discovery_settings()
+        self._send(hub_messages(settings))
+        with self._lock:
+            cameras = list(self._cameras)
+        for camera in cameras:
+            self._send(camera_messages(settings, camera))
+        self._publish_hub_states()
+        for camera in cameras:
+            self._publish_camera_states(camera)
+
+    def _remove_camera(self, camera: str) -> None:
+        """Delete a camera's entities and clear its retained states (the camera left Frigate's config)."""
+        self._send(camera_removal(self._discovery_settings(), camera))
+        mqtt = self._require().mqtt
+        for spec in CAMERA_ENTITIES:
+            mqtt.publish(self._topics.camera_state(camera, spec.key), b"", qos=1, retain=True)
+            if spec.attributes:
+                mqtt.publish(self._topics.camera_attributes(camera, spec.key), b"", qos=1, retain=True)
+        mqtt.publish(self._topics.camera_snapshot(camera), b"", qos=1, retain=True)
+        logger.info("camera %s left Frigate's config: its Home Assistant entities were removed", camera)
+
+    # ----- states --------------------------------------------------------------------------------
+
+    def _state(self, camera: str, key: str, value: str | None, attributes: dict[str, Any] | None = None) -> None:
+        mqtt = self._require().mqtt
+        if value is not None:
+            mqtt.publish(self._topics.camera_state(camera, key), value, qos=1, retain=True)
+        if attributes is not None:
+            mqtt.publish(self._topics.camera_attributes(camera, key), json.dumps(attributes), qos=1, retain=True)
+
+    def _publish_camera_settings(self, camera: str) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        self._state(camera, "privacy_masking", _on(settings.masking_enabled(camera)))
+        self._state(camera, "mask_style", settings.style(camera) or self._cfg.masking_for(camera).style)
+
+    def _publish_pause(self, camera: str) -> None:
+        with self._lock:
+            pause = self._pauses.get(camera, PauseState(camera))
+            attributes = pause.attributes(self._toggles())
+            streams = self._restreams.get(camera, [])
+            if self._ha.pause.profile is not None:
+                attributes["frigate_profile"] = {
+                    "wanted": self._ha.pause.profile,
+                    "active": self._profile_observed,
+                    "supported": self._version is None or self._version.at_least(0, 18),
+                }
+        if streams:
+            attributes["restream_still_serving"] = streams
+            attributes["restream_fix"] = RESTREAM_FIX
+        self._state(camera, "privacy_pause", _on(pause.paused), attributes)
+
+    def _publish_facts(self, camera: str) -> None:
+        with self._lock:
+            facts = self._compliance.get(camera)
+        if facts is None:
+            return
+        audio = None if facts.audio_recorded is None else _on(facts.audio_recorded)
+        self._state(camera, "audio_recorded", audio, facts.audio_attributes())
+        age = None if facts.oldest_age_days is None else f"{facts.oldest_age_days:.3f}"
+        self._state(camera, "oldest_recording", age, facts.retention_attributes())
+        compliant = None if facts.compliant is None else _on(facts.compliant)
+        self._state(camera, "retention_compliant", compliant, facts.retention_attributes())
+
+    def _publish_camera_states(self, camera: str) -> None:
+        self._publish_camera_settings(camera)
+        self._publish_pause(camera)
+        self._publish_facts(camera)
+
+    def _publish_hub_states(self) -> None:
+        ctx = self._require()
+        mqtt = ctx.mqtt
+        mqtt.publish(self._topics.hub_state("version"), __version__, qos=1, retain=True)
+        with self._lock:
+            audit = self._audit_state
+        if audit is not None:
+            mqtt.publish(self._topics.hub_state("audit_chain_ok"), _on(audit[0]), qos=1, retain=True)
+            mqtt.publish(self._topics.hub_attributes("audit_chain_ok"), json.dumps(audit[1]), qos=1, retain=True)
+        job = next((j for j in ctx.scheduler.jobs() if j.name == RETENTION_JOB), None)
+        if job is not None and job.last_end is not None:
+            stamp = datetime.fromtimestamp(job.last_end, UTC).isoformat(timespec="seconds")
+            mqtt.publish(self._topics.hub_state("last_retention_run"), stamp, qos=1, retain=True)
+            attributes = {"runs": job.runs, "failures": job.failures, "last_error": job.last_error}
+            mqtt.publish(self._topics.hub_attributes("last_retention_run"), json.dumps(attributes), qos=1, retain=True)
+
+    # ----- Home Assistant ------------------------------------------------------------------------
+
+    def _on_ha_status(self, topic: str, payload: bytes) -> None:
+        if payload.strip() != b"online":
+            return
+        # HA subscribes to its entities' topics right after its birth message: wait a moment, then republish.
+        timer = threading.Timer(self._ha.republish_delay, self._publish_all)
+        timer.daemon = True
+        with self._lock:
+            if self._republish is not None:
+                self._republish.cancel()
+            self._republish = timer
+        timer.start()
+
+    def _on_command(self, topic: str, payload: bytes) -> None:
+        parsed = self._topics.parse_camera_command(topic)
+        if parsed is None:
+            return
+        camera, key = parsed
+        text = payload.decode(errors="replace").strip()
+        with self._lock:
+            known = camera in self._cameras
+        if not known:
+            logger.warning("command for unknown camera %r on %s ignored (not in Frigate's config)", camera[:64], topic)
+            return
+        self.commands_handled += 1
+        if key == "privacy_masking":
+            self._command_masking(camera, text)
+        elif key == "mask_style":
+            self._command_style(camera, text)
+        elif key == "privacy_pause":
+            self._command_pause(camera, text)
+        else:
+            logger.warning("unknown command %s for camera %s ignored", key[:64], camera)
+
+    def _command_masking(self, camera: str, text: str) -> None:
+        settings = self._settings
+        if settings is None or text not in (ON, OFF):
+            logger.warning("privacy masking of %s: payload must be ON or OFF, got %r", camera, text[:32])
+            return
+        enabled = text == ON
+        changed = settings.set_masking(camera, enabled)
+        if changed:
+            self._audit(
+                "privacy_masking_on" if enabled else "privacy_masking_off",
+                camera,
+                "masking switched from Home Assistant",
+                AuditResult.success,
+                {"enabled": enabled},
+            )
+        self._publish_camera_settings(camera)
+
+    def _command_style(self, camera: str, text: str) -> None:
+        settings = self._settings
+        styles = available_styles()
+        if settings is None or text not in styles:
+            logger.warning("mask style %r for %s is not installed (installed: %s)", text[:64], camera, styles)
+            self._publish_camera_settings(camera)  # put HA's select back to the real value
+            return
+        if settings.set_style(camera, text):
+            reason = "mask style chosen in Home Assistant"
+            self._audit("mask_style", camera, reason, AuditResult.success, {"style": text})
+
+    def _command_pause(self, camera: str, text: str) -> None:
+        if text not in (ON, OFF):
+            logger.warning("privacy pause of %s: payload must be ON or OFF, got %r", camera, text[:32])
+            return
+        if text == ON:
+            self._pause(camera, "switch", HA_ACTOR)
+        else:
+            self._resume(camera, "switch", HA_ACTOR)
+
+    # ----- privacy pause -------------------------------------------------------------------------
+
+    def _toggles(self) -> tuple[PauseToggle, ...]:
+        return supported_toggles(self._ha.pause.toggles, self._version)
+
+    def _send_commands(self, commands: Iterable[PauseCommand]) -> None:
+        mqtt = self._require().mqtt
+        for command in commands:
+            mqtt.publish(f"{self._fprefix}/{command.camera}/{command.toggle}/set", command.payload, qos=1)
+
+    def _pause(self, camera: str, reason: str, actor: str) -> None:
+        with self._lock:
+            state = self._pauses.get(camera, PauseState(camera))
+            new, commands = state.pause(self._toggles(), reason, time.time())
+            if new is state:
+                return
+            self._pauses[camera] = new
+            self._actors[camera] = actor
+            first = sum(1 for p in self._pauses.values() if p.paused) == 1
+        self._send_commands(commands)
+        if first:
+            self._set_profile(paused=True)
+        self._save_state()
+        self._after_pause_change(camera)
+
+    def _resume(self, camera: str, reason: str, actor: str) -> None:
+        with self._lock:
+            state = self._pauses.get(camera, PauseState(camera))
+            new, commands = state.resume(reason, time.time())
+            if new is state:
+                return
+            self._pauses[camera] = new
+            self._actors[camera] = actor
+            last = not any(p.paused for p in self._pauses.values())
+        self._send_commands(commands)
+        if last:
+            self._set_profile(paused=False)
+        self._save_state()
+        self._after_pause_change(camera)
+
+    def _after_pause_change(self, camera: str) -> None:
+        self._publish_pause(camera)
+        self._settle(camera)
+
+    def _settle(self, camera: str) -> None:
+        """Finish a pending pause or resume once Frigate confirmed it or the confirm time ran out (audited)."""
+        with self._lock:
+            state = self._pauses.get(camera)
+            if state is None or not state.awaiting:
+                return
+            toggles = self._toggles()
+            new = state.settle(toggles, time.time(), self._ha.pause.confirm_seconds)
+            if new.awaiting:
+                return
+            self._pauses[camera] = new
+            status = new.status(toggles)
+            actor = self._actors.get(camera, SERVICE_ACTOR)
+            attributes = new.attributes(toggles)
+        result = {
+            PauseStatus.paused: AuditResult.success,
+            PauseStatus.active: AuditResult.success,
+            PauseStatus.failed: AuditResult.failure,
+        }.get(status, AuditResult.partial)
+        action = "privacy_pause" if new.paused else "privacy_resume"
+        why = f"{'pause' if new.paused else 'resume'} ({new.reason}): {status}"
+        details = {"toggles": attributes["toggles"], "not_taken": attributes["not_taken"]}
+        self._audit(action, camera, why, result, details, actor=actor)
+        if result is not AuditResult.success:
+            logger.warning("privacy %s of %s: %s did not take", action, camera, ", ".join(attributes["not_taken"]))
+        self._save_state()
+        self._publish_pause(camera)
+
+    def _set_profile(self, *, paused: bool) -> None:
+        """Frigate 0.18+: switch to the configured profile while anything is paused, back afterwards."""
+        wanted = self._ha.pause.profile
+        if wanted is None or (self._version is not None and not self._version.at_least(0, 18)):
+            return
+        mqtt = self._require().mqtt
+        with self._lock:
+            if paused and not self._profile_set:
+                self._profile_before = self._profile_observed
+                self._profile_set = True
+                target: str | None = wanted
+            elif not paused and self._profile_set:
+                self._profile_set = False
+                target = self._profile_before
+            else:
+                return
+        if target is not None:
+            mqtt.publish(f"{self._fprefix}/profile/set", target, qos=1)
+
+    def _on_frigate_state(self, topic: str, payload: bytes) -> None:
+        parts = topic.split("/")
+        if len(parts) < 4:
+            return
+        camera, toggle = parts[-3], parts[-2]
+        if toggle not in PauseToggle.__members__ or payload not in (b"ON", b"OFF"):
+            return
+        with self._lock:
+            state = self._pauses.get(camera, PauseState(camera))
+            self._pauses[camera] = state.observe(PauseToggle(toggle), payload == b"ON")
+            published = camera in self._cameras
+        if published:
+            self._settle(camera)
+            self._publish_pause(camera)
+
+    def _on_profile_state(self, topic: str, payload: bytes) -> None:
+        with self._lock:
+            self._profile_observed = payload.decode(errors="replace").strip()[:64] or None
+
+    def _on_masked_snapshot(self, topic: str, payload: bytes) -> None:
+        parts = topic.split("/")
+        camera = parts[-3]
+        if not payload or parts[-2] == "service":
+            return
+        with self._lock:
+            if camera not in self._cameras:
+                return
+        # Only ever our redactor's output (under our prefix) is copied to the one topic HA's image reads.
+        self._require().mqtt.publish(self._topics.camera_snapshot(camera), payload, qos=0, retain=True)
+
+    def _tick(self) -> None:
+        """Schedules, confirm timeouts and the republish of hub states."""
+        now_local = datetime.now()
+        with self._lock:
+            cameras = list(self._cameras)
+        for camera in cameras:
+            active = active_schedule(self._ha.pause.schedules, camera, now_local)
+            with self._lock:
+                before = self._schedule_seen.get(camera)
+                self._schedule_seen[camera] = active
+            if active != before:
+                # Edge-triggered: the switch may end a window early; it is not paused again until the next one.
+                if active is not None:
+                    self._pause(camera, f"schedule:{active}", SERVICE_ACTOR)
+                elif before is not None:
+                    with self._lock:
+                        state = self._pauses.get(camera)
+                        scheduled = state is not None and state.paused and state.reason == f"schedule:{before}"
+                    if scheduled:
+                        self._resume(camera, f"schedule:{before} ended", SERVICE_ACTOR)
+                self._save_state()
+            self._settle(camera)
+        self._publish_hub_states()
+
+    # ----- Frigate -------------------------------------------------------------------------------
+
+    def _frigate_online(self) -> None:
+        """Frigate (re)started: refresh cameras and restreams, remove gone cameras, re-assert pauses."""
+        ctx = self._require()
+        cameras = ctx.link.cameras()
+        if not cameras:
+            with self._lock:
+                self._problem = "Frigate's cameras are not known yet (its API did not answer)"
+            return
+        version = None
+        if ctx.link.version:
+            try:
+                version = FrigateVersion.parse(ctx.link.version)
+            except ValueError:
+                version = None
+        restreams: dict[str, list[str]] = {}
+        try:
+            raw = ctx.frigate.raw_config()
+            restreams = {cam: restream_streams(raw, cam) for cam in cameras}
+        except FrigateApiError as err:
+            logger.warning("could not read Frigate's go2rtc streams: %s", err)
+        with self._lock:
+            gone = sorted(self._known - set(cameras))
+            self._cameras = list(cameras)
+            self._known = set(cameras)
+            self._version = version
+            self._restreams = restreams
+            self._problem = None
+            for camera in gone:
+                self._pauses.pop(camera, None)
+                self._schedule_seen.pop(camera, None)
+            toggles = self._toggles()
+            reassert: list[PauseCommand] = []
+            for camera in cameras:
+                state = self._pauses.get(camera)
+                if state is None:
+                    continue
+                new, commands = state.frigate_online(toggles, version, time.time())
+                self._pauses[camera] = new
+                reassert.extend(commands)
+            any_paused = any(p.paused for p in self._pauses.values())
+        for camera in gone:
+            self._remove_camera(camera)
+        if reassert:
+            logger.info("Frigate came back: re-asserting the privacy pause (%d toggle(s))", len(reassert))
+            self._send_commands(reassert)
+            for camera in sorted({c.camera for c in reassert}):
+                self._actors[camera] = SERVICE_ACTOR
+        if any_paused and self._profile_observed != self._ha.pause.profile:
+            with self._lock:
+                self._profile_set = False
+            self._set_profile(paused=True)
+        self._save_state()
+        self._publish_all()
+
+    def _refresh_facts(self) -> None:
+        """Audio and retention facts per camera, from Frigate's config, recordings and newest segment."""
+        ctx = self._require()
+        with self._lock:
+            cameras = list(self._cameras)
+        if not cameras:
+            return
+        try:
+            report = evaluate(survey(ctx.frigate), self._cfg)
+        except FrigateApiError as err:
+            logger.warning("could not refresh compliance facts: %s", err)
+            return
+        now = time.time()
+        for verdict in report.cameras:
+            if verdict.name not in cameras:
+                continue
+            try:
+                rows = ctx.frigate.recordings(verdict.name, 0.0, now)
+            except FrigateApiError as err:
+                logger.warning("could not list %s recordings: %s", verdict.name, err)
+                continue
+            oldest = min((r.start_time for r in rows), default=None)
+            facts = camera_compliance(verdict, oldest, self._cfg.policy_for(verdict.name).retention, now)
+            with self._lock:
+                self._compliance[verdict.name] = facts
+            self._publish_facts(verdict.name)
+
+    def _check_audit(self) -> None:
+        """Verify the audit chain (links, checkpoints, signed head) and publish the verdict."""
+        log = self._require().audit
+        report = verify_chain(log.entries(), log.checkpoints(), log.head(), None)
+        problem = report.first_problem
+        attributes = {
+            "entries": report.last_seq,
+            "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "problem": None if problem is None else str(problem),
+        }
+        with self._lock:
+            self._audit_state = (report.ok, attributes)
+        self._publish_hub_states()
+
+    def _audit(
+        self,
+        action: str,
+        camera: str,
+        reason: str,
+        result: AuditResult,
+        details: dict[str, Any],
+        *,
+        actor: str = HA_ACTOR,
+    ) -> None:
+        role = HA_ROLE if actor == HA_ACTOR else SERVICE_ROLE
+        try:
+            self._require().audit.record(
+                actor=actor,
+                role=role,
+                action=action,
+                target=f"camera:{camera}",
+                camera=camera,
+                reason=reason,
+                result=result,
+                details=details,
+            )
+        except Exception:  # the command already acted; a failing audit must be loud, not silent
+            logger.exception("could not audit %s of %s", action, camera)
+            with self._lock:
+                self._problem = f"audit log write failed for {action} of {camera}"

@@ -1,0 +1,89 @@
+"""Pure parts behind the HA sensors and switches: compliance facts, go2rtc restream detection, camera settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from frigate_privacy.config.camera import AudioPolicy
+from frigate_privacy.config.policy import RetentionPolicy
+from frigate_privacy.frigate.audio_args import RecordAudio
+from frigate_privacy.frigate.models.frigate_config import RetentionSummary
+from frigate_privacy.frigate.privacy_check import AudioStatus, CameraVerdict, Verdict
+from frigate_privacy.frigate.restream import restream_streams
+from frigate_privacy.frigate.survey import AudioFacts, CameraFacts
+from frigate_privacy.frigate.version import RetentionShape
+from frigate_privacy.service.camera_settings import CameraSettings
+from frigate_privacy.service.homeassistant.facts import camera_compliance
+
+NOW = 1_800_000_000.0
+DAY = 86400.0
+
+
+def verdict(status: AudioStatus = AudioStatus.none, frigate_days: float = 10.0) -> CameraVerdict:
+    retention = RetentionSummary(RetentionShape.continuous, True, frigate_days, None, None, None, None)
+    audio = AudioFacts(recording=True, args=RecordAudio.dropped, args_source="preset")
+    facts = CameraFacts("front", True, audio, retention, 0, 0)
+    return CameraVerdict("front", AudioPolicy.forbid, status, Verdict.ok, "detail", retention, "", "", facts)
+
+
+def test_oldest_recording_against_our_policy_limit() -> None:
+    policy = RetentionPolicy(continuous_days=3, alerts_days=7)
+    ok = camera_compliance(verdict(), NOW - 6.5 * DAY, policy, NOW)
+    assert ok.oldest_age_days == 6.5 and ok.limit_days == 7 and ok.limit_source == "policy" and ok.compliant
+    late = camera_compliance(verdict(), NOW - 8 * DAY, policy, NOW)
+    assert late.compliant is False
+
+
+def test_without_a_policy_limit_frigates_own_retention_is_the_limit() -> None:
+    facts = camera_compliance(verdict(frigate_days=2), NOW - 3 * DAY, RetentionPolicy(), NOW)
+    assert facts.limit_source == "frigate" and facts.limit_days == 2 and facts.compliant is False
+
+
+def test_no_recordings_is_compliant_with_unknown_age() -> None:
+    facts = camera_compliance(verdict(), None, RetentionPolicy(), NOW)
+    assert facts.oldest_age_days is None and facts.compliant is True
+
+
+def test_audio_possible_counts_as_recorded_and_unknown_stays_unknown() -> None:
+    assert camera_compliance(verdict(AudioStatus.possible), None, RetentionPolicy(), NOW).audio_recorded is True
+    assert camera_compliance(verdict(AudioStatus.recorded), None, RetentionPolicy(), NOW).audio_recorded is True
+    assert camera_compliance(verdict(AudioStatus.none), None, RetentionPolicy(), NOW).audio_recorded is False
+    assert camera_compliance(verdict(AudioStatus.unknown), None, RetentionPolicy(), NOW).audio_recorded is None
+
+
+def test_restream_by_camera_name_stream_name_and_live_streams() -> None:
+    config = {
+        "go2rtc": {"streams": {"front": ["rtsp://x"], "garden_hd": ["rtsp://y"], "porch_main": ["rtsp://z"]}},
+        "cameras": {
+            "front": {},
+            "garden": {"live": {"stream_name": "garden_hd"}},  # up to 0.15
+            "porch": {"live": {"streams": {"Main": "porch_main"}}},  # 0.16+
+            "shed": {},
+        },
+    }
+    assert restream_streams(config, "front") == ["front"]
+    assert restream_streams(config, "garden") == ["garden_hd"]
+    assert restream_streams(config, "porch") == ["porch_main"]
+    assert restream_streams(config, "shed") == []
+    assert restream_streams({"go2rtc": {}, "cameras": {"front": {}}}, "front") == []
+
+
+def test_camera_settings_persist_0600_and_fail_closed(tmp_path: Path) -> None:
+    settings = CameraSettings(tmp_path)
+    seen: list[str] = []
+    settings.on_change(seen.append)
+    assert settings.masking_enabled("front") and settings.style("front") is None
+    assert settings.set_masking("front", False) and not settings.set_masking("front", False)
+    assert settings.set_style("front", "solid")
+    assert seen == ["front", "front"]
+    assert stat.S_IMODE(os.stat(settings.path).st_mode) == 0o600
+    again = CameraSettings(tmp_path)
+    assert not again.masking_enabled("front") and again.style("front") == "solid"
+    settings.path.write_text("{not json")
+    assert CameraSettings(tmp_path).masking_enabled("front")  # unreadable file: masked
+    settings.path.write_text(json.dumps({"masking_off": [3, "garden"], "styles": {"garden": 5}}))
+    odd = CameraSettings(tmp_path)
+    assert not odd.masking_enabled("garden") and odd.style("garden") is None

@@ -1,0 +1,132 @@
+"""The Home Assistant component inside `frigate-privacy run`, with real mosquitto and the Frigate stand-in.
+
+This test plays Home Assistant's part on the broker (it publishes what HA's MQTT entities publish);
+homeassistant/tests does the same with Home Assistant's own MQTT integration.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from frigate_privacy.audit.log import AuditLog
+from tests.conftest import Broker
+from tests.service_harness import ServiceProcess, Watcher, wait_for, write_config
+from tests.standin import CameraSpec, FrigateStandin, StandinPublisher
+
+OWN = "frigate_privacy"
+DISC = "homeassistant"
+PAUSED = {"detect": False, "recordings": False, "snapshots": False}
+
+
+def _config(w: Watcher, platform: str, object_part: str) -> dict[str, object] | None:
+    raw = w.last(f"{DISC}/{platform}/frigate_privacy/{object_part}/config")
+    return json.loads(raw) if raw else None
+
+
+def _attrs(w: Watcher, camera: str, key: str) -> dict[str, object]:
+    raw = w.last(f"{OWN}/{camera}/{key}/attributes")
+    return json.loads(raw) if raw else {}
+
+
+def _toggles(standin: FrigateStandin, camera: str) -> dict[str, bool]:
+    return {k: standin.runtime[camera][k] for k in PAUSED}
+
+
+def _audit_actions(data: Path) -> list[tuple[str, str, str]]:
+    with AuditLog(data / "audit.sqlite3", None) as log:
+        return [(e.action, e.camera or "", e.result) for e in log.entries()]
+
+
+@pytest.fixture
+def two_cameras(frigate_version: str, tmp_path: Path):
+    cams = {"front": CameraSpec("front"), "garden": CameraSpec("garden")}
+    with FrigateStandin(frigate_version, tmp_path / "media", cameras=cams, restart_delay=0.2) as standin:
+        yield standin
+
+
+@pytest.mark.parametrize("frigate_version", ["0.16", "0.18"], indirect=True)
+def test_entities_pause_and_masking_from_home_assistant(
+    two_cameras: FrigateStandin, mqtt_broker: Broker, tmp_path: Path, frigate_version: str
+) -> None:
+    standin = two_cameras
+    doc = yaml.safe_load(standin.config_yaml)
+    doc["go2rtc"] = {"streams": {"front": ["rtsp://192.0.2.10:554/stream1"]}}  # Frigate's restream of `front`
+    standin.set_raw_yaml(yaml.safe_dump(doc), apply_now=True)
+    data = tmp_path / "data"
+    cfg = write_config(tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=data)
+    watcher = Watcher(mqtt_broker, "#")
+    service = ServiceProcess(cfg, tmp_path / "service.log")
+    pub = StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin).start()
+    try:
+        log = service.log.read_text
+        # entities appear, with the right states
+        assert wait_for(lambda: _config(watcher, "switch", "garden_privacy_pause") is not None, 20), log()
+        pause_cfg = _config(watcher, "switch", "front_privacy_pause")
+        assert pause_cfg is not None and pause_cfg["device"]["via_device"] == "frigate_privacy_service"
+        assert wait_for(lambda: watcher.last(f"{OWN}/front/privacy_masking/state") == b"ON", 10)
+        assert watcher.last(f"{OWN}/front/mask_style/state") == b"mean_noise"
+        assert watcher.last(f"{OWN}/front/privacy_pause/state") == b"OFF"
+        assert watcher.last(f"{OWN}/service/version/state")
+        assert wait_for(lambda: watcher.last(f"{OWN}/service/audit_chain_ok/state") == b"ON", 10)
+        # nothing feeds the export button or the at-rest backlog yet: they are not published
+        assert watcher.last(f"{DISC}/button/frigate_privacy/front_export_last_event/config") in (None, b"")
+        assert watcher.last(f"{DISC}/sensor/frigate_privacy/service_segments_waiting/config") in (None, b"")
+
+        # privacy pause: Frigate's own toggles go off and are read back
+        pub.publish_raw(f"{OWN}/front/privacy_pause/set", "ON")
+        assert wait_for(lambda: _toggles(standin, "front") == PAUSED, 10), log()
+        assert wait_for(lambda: _attrs(watcher, "front", "privacy_pause").get("status") == "paused", 10)
+        assert watcher.last(f"{OWN}/front/privacy_pause/state") == b"ON"
+        assert standin.runtime["garden"]["detect"] is True  # other cameras untouched
+        # go2rtc still serves the paused camera's live view: said so, with the fix
+        attrs = _attrs(watcher, "front", "privacy_pause")
+        assert attrs["restream_still_serving"] == ["front"] and "go2rtc" in str(attrs["restream_fix"])
+        assert "restream_still_serving" not in _attrs(watcher, "garden", "privacy_pause")
+
+        # Frigate restarts: 0.16 forgets runtime toggles (we re-assert them), 0.18 keeps them (nothing sent)
+        sets_before = len(pub.received_sets)
+        standin.restart(0.2)
+        assert wait_for(lambda: _toggles(standin, "front") == PAUSED, 15), (standin.runtime, log())
+        time.sleep(1.0)
+        assert _toggles(standin, "front") == PAUSED
+        new_sets = [s for s in pub.received_sets[sets_before:] if s[0].startswith("frigate/front/")]
+        if frigate_version == "0.18":
+            assert new_sets == []
+        else:
+            assert {t for t, _ in new_sets} >= {f"frigate/front/{k}/set" for k in PAUSED}
+
+        # resume turns back on exactly what the pause turned off
+        pub.publish_raw(f"{OWN}/front/privacy_pause/set", "OFF")
+        assert wait_for(lambda: all(_toggles(standin, "front").values()), 10), log()
+        assert wait_for(lambda: _attrs(watcher, "front", "privacy_pause").get("status") == "active", 10)
+
+        # masking switch off from HA: state follows, and it is audited
+        pub.publish_raw(f"{OWN}/front/privacy_masking/set", "OFF")
+        assert wait_for(lambda: watcher.last(f"{OWN}/front/privacy_masking/state") == b"OFF", 10)
+        pub.publish_raw(f"{OWN}/front/mask_style/set", "no_such_style")
+        pub.publish_raw(f"{OWN}/front/mask_style/set", "pixelate")
+        assert wait_for(lambda: watcher.last(f"{OWN}/front/mask_style/state") == b"pixelate", 10)
+
+        # a camera removed from Frigate's config loses its entities (empty retained discovery)
+        doc = yaml.safe_load(standin.config_yaml)
+        del doc["cameras"]["garden"]
+        standin.set_raw_yaml(yaml.safe_dump(doc), apply_now=False)
+        standin.restart(0.2)
+        assert wait_for(lambda: watcher.last(f"{DISC}/switch/frigate_privacy/garden_privacy_pause/config") == b"", 20)
+        assert watcher.last(f"{DISC}/switch/frigate_privacy/front_privacy_pause/config") not in (None, b"")
+        code, _ = service.terminate()
+    finally:
+        service.kill()
+        pub.stop()
+        watcher.close()
+    assert code == 0, service.log.read_text()
+    actions = _audit_actions(data)
+    assert ("privacy_pause", "front", "success") in actions
+    assert ("privacy_resume", "front", "success") in actions
+    assert ("privacy_masking_off", "front", "success") in actions
+    assert ("mask_style", "front", "success") in actions
