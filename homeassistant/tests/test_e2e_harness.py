@@ -1,0 +1,149 @@
+"""End to end in Home Assistant's own test harness: HA's MQTT integration on a real mosquitto, the Frigate
+stand-in and `frigate-privacy run` (both in the main venv, as subprocesses).
+
+What a homeowner sees: the entities appear through discovery with the right states; the privacy pause
+switch turned on from HA turns Frigate's own toggles off (read back from Frigate's state topics), survives
+a Frigate restart; the masking switch changes what we publish; a camera removed from Frigate loses its
+entities.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import ServiceProc, StandinDriver, service_config
+from homeassistant.components import mqtt
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+PAUSED = {"detect": False, "recordings": False, "snapshots": False}
+
+
+async def until(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+    """Poll `check` on the event loop until true; fail with `what` otherwise."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out waiting for {what or check}")
+        await asyncio.sleep(0.1)
+
+
+async def until_async(check: Callable[[], Any], hass: HomeAssistant, timeout: float = 20.0, what: str = "") -> None:
+    """Like `until`, for a blocking check run in HA's executor."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await hass.async_add_executor_job(check):
+        if loop.time() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str | None:
+    state = hass.states.get(entity_id)
+    return None if state is None else state.state
+
+
+# HA's MQTT client may still be publishing its birth message when the entry unloads (a real broker, not the
+# harness's mock): the harness then cancels that task instead of failing on it.
+@pytest.mark.parametrize("expected_lingering_tasks", [True])
+@pytest.mark.parametrize("frigate_version", ["0.16", "0.18"])
+async def test_homeowner_flow(
+    hass: HomeAssistant,
+    mock_hass_config: None,
+    socket_enabled: None,
+    broker: tuple[str, int],
+    main_python: Path,
+    tmp_path: Path,
+    frigate_version: str,
+) -> None:
+    driver = await hass.async_add_executor_job(StandinDriver, main_python, frigate_version, broker, ["front", "garden"])
+    config = service_config(tmp_path / "fp.yml", frigate_url=driver.url, broker=broker, data_dir=tmp_path / "data")
+    service = ServiceProc(main_python, config, tmp_path / "service.log")
+    entry = MockConfigEntry(
+        domain=mqtt.DOMAIN,
+        data={mqtt.CONF_BROKER: broker[0], mqtt.CONF_PORT: broker[1], mqtt.CONF_DISCOVERY: True},
+        title="MQTT",
+    )
+    entry.add_to_hass(hass)
+    runtime = functools.partial(driver.call, "runtime")
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        log = service.log.read_text
+
+        # the entities appear with the right states (entity ids from object_id, HA <= 2025.9)
+        await until(lambda: _state(hass, "switch.front_privacy_pause") == "off", 30, "pause switch")
+        await until(lambda: _state(hass, "switch.front_privacy_masking") == "on", 10, "masking switch")
+        assert _state(hass, "select.front_mask_style") == "mean_noise"
+        assert hass.states.get("select.front_mask_style").attributes["options"][0] == "mean_noise"
+        assert _state(hass, "switch.garden_privacy_pause") == "off"
+        assert _state(hass, "image.front_redacted_snapshot") is not None
+        await until(lambda: _state(hass, "binary_sensor.frigate_privacy_audit_chain_ok") == "on", 10, "audit ok")
+        registry = er.async_get(hass)
+        pause_entry = registry.async_get("switch.front_privacy_pause")
+        assert pause_entry is not None and pause_entry.unique_id == "frigate_privacy_front_privacy_pause"
+        # the camera's device hangs off the service's hub device
+        from homeassistant.helpers import device_registry as dr
+
+        devices = dr.async_get(hass)
+        cam_device = devices.async_get(pause_entry.device_id)
+        hub = devices.async_get(cam_device.via_device_id)
+        assert hub is not None and hub.name == "Frigate privacy"
+
+        # privacy pause from HA: Frigate's own toggles go off, read back into the switch's attributes
+        await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.front_privacy_pause"}, True)
+
+        def front_paused() -> bool:
+            toggles = runtime()["runtime"]["front"]
+            return {k: toggles[k] for k in PAUSED} == PAUSED
+
+        await until_async(front_paused, hass, 15, "Frigate's toggles off")
+        await until(
+            lambda: hass.states.get("switch.front_privacy_pause").attributes.get("status") == "paused",
+            10,
+            f"status paused: {log()[-2000:]}",
+        )
+        assert _state(hass, "switch.front_privacy_pause") == "on"
+        assert (await hass.async_add_executor_job(runtime))["runtime"]["garden"]["detect"] is True
+
+        # Frigate restarts: re-asserted on 0.16, kept on 0.18; HA keeps showing the truth
+        await hass.async_add_executor_job(driver.call, "restart")
+        await until_async(front_paused, hass, 20, "pause survives the Frigate restart")
+        await asyncio.sleep(1.0)
+        assert await hass.async_add_executor_job(front_paused)
+        assert hass.states.get("switch.front_privacy_pause").attributes["not_taken"] == []
+
+        # masking switch off from HA changes what we publish (our retained state, which HA reads back)
+        await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.front_privacy_masking"}, True)
+        await until(lambda: _state(hass, "switch.front_privacy_masking") == "off", 10, "masking off")
+        await hass.services.async_call(
+            "select", "select_option", {"entity_id": "select.front_mask_style", "option": "solid"}, True
+        )
+        await until(lambda: _state(hass, "select.front_mask_style") == "solid", 10, "style solid")
+
+        # resume from HA restores Frigate's toggles
+        await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.front_privacy_pause"}, True)
+        await until_async(lambda: all(runtime()["runtime"]["front"][k] for k in PAUSED), hass, 15, "resumed")
+
+        # HA restarts (birth message): everything is published again
+        await mqtt.async_publish(hass, "homeassistant/status", "online")
+        await asyncio.sleep(1.5)
+        assert _state(hass, "switch.front_privacy_masking") == "off"
+
+        # a camera removed from Frigate's config loses its entities
+        await hass.async_add_executor_job(functools.partial(driver.call, "remove", camera="garden"))
+        await until(lambda: registry.async_get("switch.garden_privacy_pause") is None, 25, "garden removed")
+        assert hass.states.get("switch.garden_privacy_pause") is None
+        assert registry.async_get("switch.front_privacy_pause") is not None
+    finally:
+        code = await hass.async_add_executor_job(service.stop)
+        await hass.async_add_executor_job(driver.close)
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+    assert code == 0, service.log.read_text()[-3000:]
