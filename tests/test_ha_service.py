@@ -126,7 +126,14 @@ def test_entities_pause_and_masking_from_home_assistant(
         watcher.close()
     assert code == 0, service.log.read_text()
     actions = _audit_actions(data)
-    assert ("privacy_pause", "front", "success") in actions
-    assert ("privacy_resume", "front", "success") in actions
-    assert ("privacy_masking_off", "front", "success") in actions
-    assert ("mask_style", "front", "success") in actions
+    # every change: an intent entry before the effect, its outcome after (linked by details.intent)
+    for action in ("privacy_pause", "privacy_resume", "privacy_masking", "mask_style"):
+        assert (action, "front", "started") in actions, actions
+        assert (action, "front", "success") in actions, actions
+    with AuditLog(data / "audit.sqlite3", None) as log:
+        entries = log.entries()
+    started = {e.seq for e in entries if e.result == "started"}
+    outcomes = [e for e in entries if e.result != "started" and e.action.startswith(("privacy_", "mask_"))]
+    assert outcomes and all(json.loads(e.details)["intent"] in started for e in outcomes)
+    masking = [e for e in outcomes if e.action == "privacy_masking"]
+    assert [json.loads(e.details)["enabled"] for e in masking] == [False] and masking[0].actor == "homeassistant"

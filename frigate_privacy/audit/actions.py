@@ -19,6 +19,10 @@ class AuditAction(StrEnum):
     escrow_restore = "escrow_restore"
     role_change = "role_change"
     audio_enforce = "audio_enforce"
+    privacy_pause = "privacy_pause"
+    privacy_resume = "privacy_resume"
+    privacy_masking = "privacy_masking"
+    mask_style = "mask_style"
 
 
 class AuditResult(StrEnum):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from frigate_privacy.crypto.atomic_file import AtomicFile
+from frigate_privacy.storage.atomic import AtomicFile
 
 __all__ = ["CameraSettings"]
 
@@ -54,6 +54,7 @@ class CameraSettings:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with AtomicFile(self.path, overwrite=True) as out:
             out.write(json.dumps(data, indent=1).encode())
+            out.commit()
 
     def masking_enabled(self, camera: str) -> bool:
         """Whether snapshots, the live view and at-rest masking mask this camera (default True)."""

@@ -10,17 +10,17 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from frigate_privacy import __version__
-from frigate_privacy.audit.actions import AuditResult
+from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.audited import audited
 from frigate_privacy.audit.verify import verify_chain
 from frigate_privacy.config.homeassistant import PauseToggle
 from frigate_privacy.config.root import PrivacyConfig
-from frigate_privacy.crypto.atomic_file import AtomicFile
 from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.privacy_check import evaluate
 from frigate_privacy.frigate.restream import RESTREAM_FIX, restream_streams
@@ -42,6 +42,7 @@ from frigate_privacy.service.homeassistant.facts import CameraCompliance, camera
 from frigate_privacy.service.homeassistant.pause import PauseCommand, PauseState, PauseStatus, supported_toggles
 from frigate_privacy.service.homeassistant.schedule import active_schedule
 from frigate_privacy.service.homeassistant.topics import OwnTopics
+from frigate_privacy.storage.atomic import AtomicFile
 
 __all__ = ["HA_ACTOR", "HomeAssistantComponent", "build"]
 
@@ -84,7 +85,8 @@ class HomeAssistantComponent:
         self._cameras: list[str] = []
         self._known: set[str] = set()
         self._pauses: dict[str, PauseState] = {}
-        self._actors: dict[str, str] = {}  # who asked for the pending pause/resume, for its audit entry
+        # camera -> (seq of the intent entry, actor, action) of a pause/resume awaiting Frigate's confirmation
+        self._intents: dict[str, tuple[int, str, AuditAction]] = {}
         self._schedule_seen: dict[str, str | None] = {}
         self._version: FrigateVersion | None = None
         self._restreams: dict[str, list[str]] = {}
@@ -180,6 +182,8 @@ class HomeAssistantComponent:
         try:
             with AtomicFile(ctx.data_dir / STATE_FILE, overwrite=True) as out:
                 out.write(json.dumps(data, indent=1).encode())
+                out.commit()
+            out.commit()
         except Exception as err:  # a full disk must not stop commands; the pause still holds in memory
             logger.error("could not save %s: %s", STATE_FILE, err)
 
@@ -345,14 +349,15 @@ class HomeAssistantComponent:
             logger.warning("privacy masking of %s: payload must be ON or OFF, got %r", camera, text[:32])
             return
         enabled = text == ON
-        changed = settings.set_masking(camera, enabled)
-        if changed:
-            self._audit(
-                "privacy_masking_on" if enabled else "privacy_masking_off",
+        if settings.masking_enabled(camera) != enabled:
+            # Intent first: if the audit log refuses the entry, masking stays as it was.
+            reason = f"masking switched {'on' if enabled else 'off'} from Home Assistant"
+            self._audited(
+                AuditAction.privacy_masking,
                 camera,
-                "masking switched from Home Assistant",
-                AuditResult.success,
+                reason,
                 {"enabled": enabled},
+                lambda: settings.set_masking(camera, enabled),
             )
         self._publish_camera_settings(camera)
 
@@ -363,9 +368,33 @@ class HomeAssistantComponent:
             logger.warning("mask style %r for %s is not installed (installed: %s)", text[:64], camera, styles)
             self._publish_camera_settings(camera)  # put HA's select back to the real value
             return
-        if settings.set_style(camera, text):
+        if settings.style(camera) != text:
             reason = "mask style chosen in Home Assistant"
-            self._audit("mask_style", camera, reason, AuditResult.success, {"style": text})
+            self._audited(
+                AuditAction.mask_style, camera, reason, {"style": text}, lambda: settings.set_style(camera, text)
+            )
+
+    def _audited(
+        self, action: AuditAction, camera: str, reason: str, details: dict[str, Any], work: Callable[[], bool]
+    ) -> None:
+        try:
+            audited(
+                self._require().audit,
+                actor=HA_ACTOR,
+                role=HA_ROLE,
+                action=action,
+                target=f"camera:{camera}",
+                reason=reason,
+                camera=camera,
+                details=details,
+                work=work,
+            )
+        except Exception:
+            logger.exception(
+                "%s of %s failed or could not be audited; nothing was changed unless audited", action, camera
+            )
+            with self._lock:
+                self._problem = f"{action} of {camera} failed"
 
     def _command_pause(self, camera: str, text: str) -> None:
         if text not in (ON, OFF):
@@ -387,36 +416,39 @@ class HomeAssistantComponent:
             mqtt.publish(f"{self._fprefix}/{command.camera}/{command.toggle}/set", command.payload, qos=1)
 
     def _pause(self, camera: str, reason: str, actor: str) -> None:
-        with self._lock:
-            state = self._pauses.get(camera, PauseState(camera))
-            new, commands = state.pause(self._toggles(), reason, time.time())
-            if new is state:
-                return
-            self._pauses[camera] = new
-            self._actors[camera] = actor
-            first = sum(1 for p in self._pauses.values() if p.paused) == 1
-        self._send_commands(commands)
-        if first:
-            self._set_profile(paused=True)
-        self._save_state()
-        self._after_pause_change(camera)
+        self._change_pause(camera, reason, actor, pause=True)
 
     def _resume(self, camera: str, reason: str, actor: str) -> None:
+        self._change_pause(camera, reason, actor, pause=False)
+
+    def _change_pause(self, camera: str, reason: str, actor: str, *, pause: bool) -> None:
+        """Pause or resume: intent audited first, Frigate's toggles sent, the outcome audited once read back."""
+        action = AuditAction.privacy_pause if pause else AuditAction.privacy_resume
         with self._lock:
             state = self._pauses.get(camera, PauseState(camera))
-            new, commands = state.resume(reason, time.time())
-            if new is state:
+            toggles = self._toggles()
+            if state.paused == pause:
                 return
+        intent = self._record(
+            action, camera, reason, AuditResult.started, {"toggles": [str(t) for t in toggles]}, actor
+        )
+        if intent is None:
+            return  # the audit log refused or failed: do nothing that would go unrecorded
+        with self._lock:
+            state = self._pauses.get(camera, PauseState(camera))
+            if pause:
+                new, commands = state.pause(toggles, reason, time.time())
+            else:
+                new, commands = state.resume(reason, time.time())
             self._pauses[camera] = new
-            self._actors[camera] = actor
-            last = not any(p.paused for p in self._pauses.values())
+            self._intents[camera] = (intent, actor, action)
+            paused_now = sum(1 for p in self._pauses.values() if p.paused)
         self._send_commands(commands)
-        if last:
+        if pause and paused_now == 1:
+            self._set_profile(paused=True)
+        elif not pause and paused_now == 0:
             self._set_profile(paused=False)
         self._save_state()
-        self._after_pause_change(camera)
-
-    def _after_pause_change(self, camera: str) -> None:
         self._publish_pause(camera)
         self._settle(camera)
 
@@ -424,27 +456,26 @@ class HomeAssistantComponent:
         """Finish a pending pause or resume once Frigate confirmed it or the confirm time ran out (audited)."""
         with self._lock:
             state = self._pauses.get(camera)
-            if state is None or not state.awaiting:
+            if state is None or camera not in self._intents:
                 return
             toggles = self._toggles()
             new = state.settle(toggles, time.time(), self._ha.pause.confirm_seconds)
             if new.awaiting:
                 return
             self._pauses[camera] = new
+            intent, actor, action = self._intents.pop(camera)
             status = new.status(toggles)
-            actor = self._actors.get(camera, SERVICE_ACTOR)
             attributes = new.attributes(toggles)
         result = {
             PauseStatus.paused: AuditResult.success,
             PauseStatus.active: AuditResult.success,
             PauseStatus.failed: AuditResult.failure,
         }.get(status, AuditResult.partial)
-        action = "privacy_pause" if new.paused else "privacy_resume"
-        why = f"{'pause' if new.paused else 'resume'} ({new.reason}): {status}"
-        details = {"toggles": attributes["toggles"], "not_taken": attributes["not_taken"]}
-        self._audit(action, camera, why, result, details, actor=actor)
+        why = f"{new.reason}: {status}"
+        details = {"toggles": attributes["toggles"], "not_taken": attributes["not_taken"], "intent": intent}
+        self._record(action, camera, why, result, details, actor)
         if result is not AuditResult.success:
-            logger.warning("privacy %s of %s: %s did not take", action, camera, ", ".join(attributes["not_taken"]))
+            logger.warning("%s of %s: %s did not take", action, camera, ", ".join(attributes["not_taken"]))
         self._save_state()
         self._publish_pause(camera)
 
@@ -567,9 +598,16 @@ class HomeAssistantComponent:
             self._remove_camera(camera)
         if reassert:
             logger.info("Frigate came back: re-asserting the privacy pause (%d toggle(s))", len(reassert))
-            self._send_commands(reassert)
             for camera in sorted({c.camera for c in reassert}):
-                self._actors[camera] = SERVICE_ACTOR
+                sent = [str(c.toggle) for c in reassert if c.camera == camera]
+                why = "re-assert after Frigate came back online"
+                intent = self._record(
+                    AuditAction.privacy_pause, camera, why, AuditResult.started, {"toggles": sent}, SERVICE_ACTOR
+                )
+                if intent is not None:
+                    with self._lock:
+                        self._intents[camera] = (intent, SERVICE_ACTOR, AuditAction.privacy_pause)
+            self._send_commands(reassert)
         if any_paused and self._profile_observed != self._ha.pause.profile:
             with self._lock:
                 self._profile_set = False
@@ -618,19 +656,13 @@ class HomeAssistantComponent:
             self._audit_state = (report.ok, attributes)
         self._publish_hub_states()
 
-    def _audit(
-        self,
-        action: str,
-        camera: str,
-        reason: str,
-        result: AuditResult,
-        details: dict[str, Any],
-        *,
-        actor: str = HA_ACTOR,
-    ) -> None:
+    def _record(
+        self, action: AuditAction, camera: str, reason: str, result: AuditResult, details: dict[str, Any], actor: str
+    ) -> int | None:
+        """One audit entry; its sequence number, or None (logged, health degraded) when it could not be written."""
         role = HA_ROLE if actor == HA_ACTOR else SERVICE_ROLE
         try:
-            self._require().audit.record(
+            entry = self._require().audit.record(
                 actor=actor,
                 role=role,
                 action=action,
@@ -640,7 +672,9 @@ class HomeAssistantComponent:
                 result=result,
                 details=details,
             )
-        except Exception:  # the command already acted; a failing audit must be loud, not silent
+        except Exception:
             logger.exception("could not audit %s of %s", action, camera)
             with self._lock:
                 self._problem = f"audit log write failed for {action} of {camera}"
+            return None
+        return entry.seq
