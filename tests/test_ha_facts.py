@@ -11,10 +11,13 @@ from frigate_privacy.config.camera import AudioPolicy
 from frigate_privacy.config.policy import RetentionPolicy
 from frigate_privacy.frigate.audio_args import RecordAudio
 from frigate_privacy.frigate.models.frigate_config import RetentionSummary
-from frigate_privacy.frigate.privacy_check import AudioStatus, CameraVerdict, Verdict
 from frigate_privacy.frigate.restream import restream_streams
 from frigate_privacy.frigate.survey import AudioFacts, CameraFacts
 from frigate_privacy.frigate.version import RetentionShape
+from frigate_privacy.policy.audio_plan import AudioStatus
+from frigate_privacy.policy.check import CameraVerdict, Verdict
+from frigate_privacy.policy.frigate_retention import Category, FrigateSetting
+from frigate_privacy.policy.plan_retention import RetentionExcess
 from frigate_privacy.service.camera_settings import CameraSettings
 from frigate_privacy.service.homeassistant.facts import camera_compliance
 
@@ -22,11 +25,15 @@ NOW = 1_800_000_000.0
 DAY = 86400.0
 
 
-def verdict(status: AudioStatus = AudioStatus.none, frigate_days: float = 10.0) -> CameraVerdict:
+def verdict(
+    status: AudioStatus = AudioStatus.none, frigate_days: float = 10.0, excess: list[RetentionExcess] | None = None
+) -> CameraVerdict:
     retention = RetentionSummary(RetentionShape.continuous, True, frigate_days, None, None, None, None)
     audio = AudioFacts(recording=True, args=RecordAudio.dropped, args_source="preset")
     facts = CameraFacts("front", True, audio, retention, 0, 0)
-    return CameraVerdict("front", AudioPolicy.forbid, status, Verdict.ok, "detail", retention, "", "", facts)
+    return CameraVerdict(
+        "front", AudioPolicy.forbid, status, Verdict.ok, "detail", retention, "", Verdict.ok, excess or [], "", facts
+    )
 
 
 def test_oldest_recording_against_our_policy_limit() -> None:
@@ -40,6 +47,15 @@ def test_oldest_recording_against_our_policy_limit() -> None:
 def test_without_a_policy_limit_frigates_own_retention_is_the_limit() -> None:
     facts = camera_compliance(verdict(frigate_days=2), NOW - 3 * DAY, RetentionPolicy(), NOW)
     assert facts.limit_source == "frigate" and facts.limit_days == 2 and facts.compliant is False
+
+
+def test_frigate_set_to_keep_longer_than_the_policy_is_not_compliant() -> None:
+    setting = FrigateSetting("record.alerts.retain.days", 30.0, (Category.alerts,))
+    facts = camera_compliance(
+        verdict(excess=[RetentionExcess(setting, 7.0)]), NOW - DAY, RetentionPolicy(alerts_days=7), NOW
+    )
+    assert facts.compliant is False
+    assert "Frigate keeps 30 d" in facts.retention_attributes()["frigate_keeps_longer"][0]
 
 
 def test_no_recordings_is_compliant_with_unknown_age() -> None:

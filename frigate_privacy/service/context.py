@@ -12,6 +12,7 @@ from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.models import EventMessage
 from frigate_privacy.frigate.trackstore import TrackStore
+from frigate_privacy.service.camera_settings import CameraSettings
 from frigate_privacy.service.frigate_link import FrigateLink
 from frigate_privacy.service.health import HealthRegistry
 from frigate_privacy.service.hooks import SnapshotCallback, SnapshotQueue
@@ -46,6 +47,8 @@ class ServiceContext:
     stopping: threading.Event
     """Set when the service shuts down: long loops must check it."""
     snapshots: SnapshotQueue
+    camera_settings: CameraSettings
+    """Per-camera masking on/off and mask style chosen at run time (Home Assistant, API); honour them."""
     online_callbacks: list[Callable[[], None]] = field(default_factory=list)
 
     def on_frigate_online(self, callback: Callable[[], None]) -> None:

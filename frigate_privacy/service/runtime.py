@@ -21,6 +21,7 @@ from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.listener import FrigateListener
 from frigate_privacy.frigate.models import Availability, EventMessage, SnapshotImage
 from frigate_privacy.frigate.trackstore import TrackStore, track_store_path
+from frigate_privacy.service.camera_settings import CameraSettings
 from frigate_privacy.service.component import Component, ComponentHealth
 from frigate_privacy.service.context import ServiceContext
 from frigate_privacy.service.frigate_link import FrigateLink
@@ -95,6 +96,7 @@ class Service:
             link=FrigateLink(client, store, backfill_hours=cfg.service.backfill_hours),
             stopping=stopping,
             snapshots=SnapshotQueue(stopping),
+            camera_settings=CameraSettings(data_dir),
         )
         listener.subscribe(EventMessage, ctx.link.on_event)
         listener.subscribe(Availability, lambda m: ctx.link.availability(m.online))

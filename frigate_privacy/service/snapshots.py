@@ -66,6 +66,10 @@ class _CameraStats:
     latencies: deque[float] = field(default_factory=lambda: deque(maxlen=_LATENCIES_KEPT))
 
 
+class _MaskingOff(Exception):
+    """Masking is switched off for the camera: publish the image as it is."""
+
+
 class SnapshotRedactor:
     """Masks each Frigate snapshot with the camera's masking settings and Frigate's boxes for its event."""
 
@@ -106,6 +110,9 @@ class SnapshotRedactor:
 
     def _redactor_for(self, camera: str | None) -> StillRedactor:
         masking = self._cfg.masking_for(camera) if camera is not None else self._cfg.masking
+        style = self._ctx.camera_settings.style(camera) if self._ctx is not None and camera is not None else None
+        if style is not None:  # chosen at run time (Home Assistant's select); already checked to be installed
+            masking = masking.model_copy(update={"style": style})
         key = masking.model_dump_json()
         with self._lock:
             found = self._redactors.get(key)
@@ -199,6 +206,10 @@ class SnapshotRedactor:
         status: dict[str, Any] = {"camera": camera, "label": label, "width": width, "height": height}
         redactor: StillRedactor | None = None
         try:
+            if not ctx.camera_settings.masking_enabled(camera):
+                # The owner switched masking off for this camera (audited where it was switched).
+                status.update(status="unmasked", reason="privacy masking is switched off for this camera")
+                raise _MaskingOff
             persons, faces, rule = self._frigate_boxes(camera, label, (width, height))
             redactor = self._redactor_for(camera)
             result = redactor.redact(image, persons, faces)
@@ -209,6 +220,8 @@ class SnapshotRedactor:
                 frigate_boxes=len(persons) + len(faces),
                 placement=rule,
             )
+        except _MaskingOff:
+            pass
         except Exception as err:  # whatever failed, the image leaves fully masked or not at all
             logger.warning("snapshot %s/%s: masking failed (%s); publishing it fully masked", camera, label, err)
             if redactor is not None:

@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from frigate_privacy import __version__
+from frigate_privacy.atrest.workspace import at_rest_cameras
 from frigate_privacy.audit.actions import AuditAction, AuditResult
 from frigate_privacy.audit.audited import audited
 from frigate_privacy.audit.verify import verify_chain
 from frigate_privacy.config.homeassistant import PauseToggle
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.errors import FrigateApiError
-from frigate_privacy.frigate.privacy_check import evaluate
 from frigate_privacy.frigate.restream import RESTREAM_FIX, restream_streams
 from frigate_privacy.frigate.survey import survey
 from frigate_privacy.frigate.version import FrigateVersion
 from frigate_privacy.masking.registry import available_styles
+from frigate_privacy.policy.check import evaluate
 from frigate_privacy.service.camera_settings import CameraSettings
 from frigate_privacy.service.component import ComponentHealth
 from frigate_privacy.service.context import ServiceContext
@@ -55,6 +56,7 @@ PAUSE_TICK_SECONDS = 5.0
 FACTS_SECONDS = 600.0
 AUDIT_CHECK_SECONDS = 600.0
 RETENTION_JOB = "retention"
+ATREST_PART = "atrest"
 ON, OFF = "ON", "OFF"
 
 
@@ -104,8 +106,7 @@ class HomeAssistantComponent:
     def start(self, ctx: ServiceContext) -> None:
         """Subscribe, register the jobs and publish what is already known."""
         self._ctx = ctx
-        existing = getattr(ctx, "camera_settings", None)
-        self._settings = existing if isinstance(existing, CameraSettings) else CameraSettings(ctx.data_dir)
+        self._settings = ctx.camera_settings
         self._settings.on_change(self._publish_camera_settings)
         self._load_state(ctx.data_dir)
         mqtt = ctx.mqtt
@@ -196,7 +197,9 @@ class HomeAssistantComponent:
             sources.add(Source.snapshots)
         if any(job.name == RETENTION_JOB for job in ctx.scheduler.jobs()):
             sources.add(Source.retention_runs)
-        # Source.export (button) and Source.atrest_backlog are left out: nothing feeds them yet.
+        if at_rest_cameras(self._cfg):
+            sources.add(Source.atrest_backlog)  # the at-rest component reports its backlog in its health
+        # Source.export (the export button) is left out: no recipients/export path is wired to it yet.
         return frozenset(sources)
 
     def _discovery_settings(self) -> DiscoverySettings:
@@ -301,6 +304,10 @@ class HomeAssistantComponent:
         if audit is not None:
             mqtt.publish(self._topics.hub_state("audit_chain_ok"), _on(audit[0]), qos=1, retain=True)
             mqtt.publish(self._topics.hub_attributes("audit_chain_ok"), json.dumps(audit[1]), qos=1, retain=True)
+        if at_rest_cameras(self._cfg):
+            backlog = ctx.health.part(ATREST_PART).details.get("backlog_files")
+            if isinstance(backlog, int):
+                mqtt.publish(self._topics.hub_state("segments_waiting"), str(backlog), qos=1, retain=True)
         job = next((j for j in ctx.scheduler.jobs() if j.name == RETENTION_JOB), None)
         if job is not None and job.last_end is not None:
             stamp = datetime.fromtimestamp(job.last_end, UTC).isoformat(timespec="seconds")

@@ -133,7 +133,7 @@ HUB_ENTITIES: tuple[EntitySpec, ...] = (
         icon="mdi:tray-full",
         source=Source.atrest_backlog,
         state_class="measurement",
-        unit="segments",
+        unit="files",
     ),
     EntitySpec(
         key="version",

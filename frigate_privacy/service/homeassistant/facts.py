@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from frigate_privacy.config.policy import RetentionPolicy
-from frigate_privacy.frigate.privacy_check import AudioStatus, CameraVerdict
+from frigate_privacy.policy.audio_plan import AudioStatus
+from frigate_privacy.policy.check import CameraVerdict
 
 __all__ = ["CLEANUP_SLACK_DAYS", "CameraCompliance", "camera_compliance"]
 
@@ -27,6 +28,7 @@ class CameraCompliance:
     limit_days: float | None
     limit_source: str
     compliant: bool | None
+    frigate_keeps_longer: tuple[str, ...] = ()  # Frigate settings that keep footage past the policy
 
     def audio_attributes(self) -> dict[str, Any]:
         """JSON attributes of the audio sensor."""
@@ -39,6 +41,7 @@ class CameraCompliance:
             "limit_days": self.limit_days,
             "limit_source": self.limit_source,
             "slack_days": round(CLEANUP_SLACK_DAYS, 3),
+            "frigate_keeps_longer": list(self.frigate_keeps_longer),
         }
 
 
@@ -50,7 +53,7 @@ def _policy_limit(policy: RetentionPolicy) -> float | None:
 def camera_compliance(
     verdict: CameraVerdict, oldest_start: float | None, policy: RetentionPolicy, now: float
 ) -> CameraCompliance:
-    """Judge one camera: audio from the privacy check, age of its oldest recording against the limit.
+    """Judge one camera: audio from `check`, its oldest recording's age against the limit, Frigate's settings.
 
     The limit is our policy's longest footage limit when it sets one, else Frigate's own longest retention.
     Audio counts as recorded when a segment has it or the record args keep it ("possible"): fail closed.
@@ -62,7 +65,9 @@ def camera_compliance(
     if limit is None:
         limit, source = verdict.retention.longest_days, "frigate"
     age = None if oldest_start is None else max(0.0, (now - oldest_start) / _DAY)
-    compliant = True if age is None else age <= limit + CLEANUP_SLACK_DAYS
+    excess = tuple(e.describe() for e in verdict.retention_excess)
+    # Compliant means: nothing stored is older than allowed, and Frigate is not set to keep it longer.
+    compliant = (age is None or age <= limit + CLEANUP_SLACK_DAYS) and not excess
     return CameraCompliance(
         camera=verdict.name,
         audio_recorded=audio,
@@ -72,4 +77,5 @@ def camera_compliance(
         limit_days=limit,
         limit_source=source,
         compliant=compliant,
+        frigate_keeps_longer=excess,
     )
