@@ -19,7 +19,8 @@ from tests.standin import FrigateStandin, StandinPublisher
 from tests.test_export_support import models_ready
 
 # What the data directory may hold after a run: databases (with SQLite's -wal/-shm) and the signing key.
-_STATE_FILES = {"tracks", "audit", "users", "signing", "service", "exports", "journal"}
+# (homeassistant.json: the HA component's pauses and known cameras; camera_settings.json: runtime masking/style)
+_STATE_FILES = {"tracks", "audit", "users", "signing", "service", "exports", "journal", "homeassistant", "camera"}
 
 
 def _stored(store_path: Path, event_id: str, keyframes: int = 3) -> bool:
