@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "erase": "frigate_privacy.cli.erase_cmd",
     "audio": "frigate_privacy.cli.audio_cmd",
     "demo": "frigate_privacy.cli.demo_cmd",
+    "report": "frigate_privacy.cli.report_cmd",
     "run": "frigate_privacy.cli.run_cmd",
     "atrest": "frigate_privacy.cli.atrest_cmd",
     "escrow": "frigate_privacy.cli.escrow_cmd",
