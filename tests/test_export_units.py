@@ -68,13 +68,13 @@ def _region(box: tuple[float, float, float, float], kind: RegionKind, tid: int) 
 def _filter(keyframes: tuple[tuple[float, tuple[float, float, float, float]], ...] | None = None) -> KeepFilter:
     frames = keyframes if keyframes is not None else ((0.0, ALICE), (1.0, ALICE), (2.0, ALICE), (3.0, ALICE))
     subject = SubjectTrack("e1", "alice", 0.0, 3.0, frames)
-    return KeepFilter([subject], FRAME, lambda i: i / 10, CFG)
+    return KeepFilter([subject], FRAME, CFG)
 
 
 def test_kept_face_is_dropped_and_others_stay() -> None:
     keep = _filter()
     regions = [_region(ALICE_FACE, RegionKind.face, 1), _region(OTHER_FACE, RegionKind.face, 2)]
-    out = keep(5, regions)
+    out = keep(5, 5 / 10, regions)
     assert [r.track_id for r in out] == [2]
     assert keep.stats.visible_frames == {"e1": 1}
 
@@ -83,36 +83,36 @@ def test_two_faces_in_the_kept_box_mask_both() -> None:
     keep = _filter()
     near = (100.0, 80.0, 160.0, 150.0)
     regions = [_region(ALICE_FACE, RegionKind.face, 1), _region(near, RegionKind.face, 2)]
-    assert len(keep(5, regions)) == 2
+    assert len(keep(5, 5 / 10, regions)) == 2
     assert keep.stats.ambiguous_frames == {"e1": 1}
 
 
 def test_no_keyframe_near_the_frame_masks() -> None:
     keep = _filter(((0.0, ALICE), (5.0, ALICE)))  # 5 s apart: 2.5 s from both is beyond the 2 s limit
-    assert len(keep(25, [_region(ALICE_FACE, RegionKind.face, 1)])) == 1
-    assert len(keep(2, [_region(ALICE_FACE, RegionKind.face, 2)])) == 0  # near a keyframe: visible
+    assert len(keep(25, 25 / 10, [_region(ALICE_FACE, RegionKind.face, 1)])) == 1
+    assert len(keep(2, 2 / 10, [_region(ALICE_FACE, RegionKind.face, 2)])) == 0  # near a keyframe: visible
 
 
 def test_low_overlap_masks() -> None:
     keep = _filter()
     # A face whose centre is in Alice's head area but which mostly sticks out of it.
     wide = (40.0, 60.0, 300.0, 200.0)
-    assert len(keep(5, [_region(wide, RegionKind.face, 1)])) == 1
+    assert len(keep(5, 5 / 10, [_region(wide, RegionKind.face, 1)])) == 1
 
 
 def test_track_that_followed_someone_else_stays_masked() -> None:
     keep = _filter()
     # Track 7 spends its first frames on the other person, then moves onto Alice's head.
     for i in range(5):
-        assert len(keep(i, [_region(OTHER_FACE, RegionKind.face, 7)])) == 1
+        assert len(keep(i, i / 10, [_region(OTHER_FACE, RegionKind.face, 7)])) == 1
     for i in range(5, 9):
-        assert len(keep(i, [_region(ALICE_FACE, RegionKind.face, 7)])) == 1, "agreement below 80 %: masked"
+        assert len(keep(i, i / 10, [_region(ALICE_FACE, RegionKind.face, 7)])) == 1, "agreement below 80 %: masked"
 
 
 def test_unknown_frame_time_masks() -> None:
     subject = SubjectTrack("e1", "alice", 0.0, 3.0, ((0.0, ALICE), (1.0, ALICE)))
-    keep = KeepFilter([subject], FRAME, lambda i: None, CFG)
-    assert len(keep(0, [_region(ALICE_FACE, RegionKind.face, 1)])) == 1
+    keep = KeepFilter([subject], FRAME, CFG)
+    assert len(keep(0, None, [_region(ALICE_FACE, RegionKind.face, 1)])) == 1
 
 
 def test_head_and_body_regions_of_the_subject() -> None:
@@ -121,7 +121,7 @@ def test_head_and_body_regions_of_the_subject() -> None:
     w, h = px[2] - px[0], px[3] - px[1]
     head = (px[0] - 0.1 * w, px[1] - 0.05 * h, px[2] + 0.1 * w, px[1] + 0.3 * h)
     body = (px[0] - 0.05 * w, px[1] - 0.05 * h, px[2] + 0.05 * w, px[3] + 0.05 * h)
-    out = keep(5, [_region(head, RegionKind.head, 3), _region(body, RegionKind.body, 3)])
+    out = keep(5, 5 / 10, [_region(head, RegionKind.head, 3), _region(body, RegionKind.body, 3)])
     assert out == ()
 
 
@@ -358,8 +358,9 @@ def test_engine_region_filter_hook() -> None:
     redactor = _RecordingRedactor()
     calls: list[int] = []
 
-    def drop_track_1(index: int, regions: object) -> list[MaskRegion]:
+    def drop_track_1(index: int, time: float | None, regions: object) -> list[MaskRegion]:
         calls.append(index)
+        assert time == index / 10  # the time pushed with the frame reaches the filter
         return [r for r in regions if r.track_id != 1]  # type: ignore[attr-defined]
 
     engine = RedactionEngine(
@@ -370,7 +371,7 @@ def test_engine_region_filter_hook() -> None:
         region_filter=drop_track_1,
     )
     frame = np.zeros((8, 8, 3), np.uint8)
-    out = engine.push(0, frame) + engine.push(1, frame) + engine.flush()
+    out = engine.push(0, frame, 0.0) + engine.push(1, frame, 0.1) + engine.flush()
     assert [i for i, _ in out] == [0, 1]
     assert calls == [0, 1]
     assert redactor.seen == [[2], [2]]

@@ -50,10 +50,11 @@ class MaskResult:
 
 
 def _filter(boxes: Boxes | None, start: float, fps: float, size: tuple[int, int], seen: MaskResult) -> RegionFilter:
-    def region_filter(index: int, regions: Sequence[MaskRegion]) -> Sequence[MaskRegion]:
+    def region_filter(index: int, time: float | None, regions: Sequence[MaskRegion]) -> Sequence[MaskRegion]:
         out = list(regions)
         if boxes is not None:
-            out += boxes(start + index / fps, *size)
+            # The frame's own timestamp (seconds into the segment) when it came with one.
+            out += boxes(start + (time if time is not None else index / fps), *size)
         if out:
             seen.regions[index] = [r.box for r in out]
         return out

@@ -2,7 +2,7 @@
 
 Frigate serves `clip.mp4` as fragmented MP4, which FFmpeg demuxes sequentially, so no seekable copy is
 needed. A download thread pushes the HTTP body into a pipe; `ClipSource` decodes from the other end and
-notes each frame's time for the keep-visible matcher.
+gives each frame its real time, which travels with the frame to the keep-visible matcher.
 """
 
 from __future__ import annotations
@@ -17,12 +17,17 @@ import av
 
 from frigate_privacy.background import BackgroundTask
 from frigate_privacy.errors import PrivacyError
-from frigate_privacy.export.errors import SourceInterrupted
+from frigate_privacy.export.clip_timeline import ClipTimeline
+from frigate_privacy.export.errors import NoRecordingsError, SourceInterrupted
+from frigate_privacy.export.times import TimeRange, iso_utc
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.pipes import FdWriter, open_pipe
-from frigate_privacy.video.decode import DecodedFrame, VideoSource
+from frigate_privacy.video.decode import DecodedFrame, FrameTiming, VideoSource
 
-__all__ = ["ClipDownload", "ClipSource", "FrameClock"]
+__all__ = ["ClipDownload", "ClipSource"]
+
+# Timestamps are exact to the time base; this only absorbs float rounding at the range's edges.
+_EPSILON = 1e-6
 
 
 class ClipDownload:
@@ -75,35 +80,59 @@ class ClipDownload:
         self._thread.join()
 
 
-class FrameClock:
-    """Clip time of each decoded frame, kept until the keep filter asks for it (a few frames at most)."""
-
-    def __init__(self) -> None:
-        self._times: dict[int, float] = {}
-
-    def record(self, index: int, seconds: float) -> None:
-        """Note frame `index`'s presentation time in clip seconds."""
-        self._times[index] = seconds
-
-    def pop(self, index: int) -> float | None:
-        """The time of frame `index`, forgotten afterwards."""
-        return self._times.pop(index, None)
-
-
 class ClipSource(VideoSource):
-    """A VideoSource reading the download pipe, recording frame times into a FrameClock."""
+    """A VideoSource reading the download pipe that gives each frame its real time and keeps only the range.
 
-    def __init__(self, download: ClipDownload, clock: FrameClock) -> None:
+    Frigate's `clip.mp4` is a stream copy starting at a keyframe, so its first frames may lie seconds
+    before the requested start. Each frame's unix time comes from its own timestamp against the recording
+    segments' start times (`timeline`); frames whose display ends before `span.start` or that begin at or
+    after `span.end` are dropped, and the rest are renumbered from 0 with timestamps starting at 0, so the
+    video holds exactly the requested range. The time travels with each frame (`DecodedFrame.time`).
+    """
+
+    def __init__(
+        self, download: ClipDownload, timeline: ClipTimeline | None = None, span: TimeRange | None = None
+    ) -> None:
+        """Without `timeline` and `span` every frame passes with its clip time (seconds from the clip's start)."""
         super().__init__(Path(download.url))
-        self._clock = clock
+        self._timeline = timeline
+        self._span = span
+        # The clip's own clock starts at its first packet (a muxer may shift it off 0).
+        self._zero = float((self._video.start_time or 0) * self.time_base)
+        self.first_time: float | None = None
+        """Unix time of the first frame kept (set while decoding)."""
+        self.last_time: float | None = None
+        """Unix time of the last frame kept."""
+        self.dropped = 0
+        """Frames outside the range (before the start: Frigate's keyframe-aligned cut)."""
 
     def items(self, keep_audio: bool) -> Iterator[DecodedFrame | av.Packet[Any]]:
-        """Frames (never audio: exports always strip it) with their times noted."""
+        """Frames inside the range, with real times (never audio: exports always strip it)."""
         del keep_audio
+        if self._timeline is None or self._span is None:
+            yield from super().items(False)
+            return
+        index = 0
+        base: int | None = None
         for item in super().items(False):
-            if isinstance(item, DecodedFrame):
-                self._clock.record(item.index, float(item.timing.pts * self.time_base))
-            yield item
+            if not isinstance(item, DecodedFrame):
+                continue
+            shown = self._timeline.wall_time(item.time - self._zero)
+            length = float(item.timing.duration * self.time_base)
+            if shown + length <= self._span.start + _EPSILON or shown >= self._span.end - _EPSILON:
+                self.dropped += 1
+                continue
+            if base is None:
+                base, self.first_time = item.timing.pts, shown
+            self.last_time = shown
+            timing = FrameTiming(pts=item.timing.pts - base, duration=item.timing.duration)
+            yield DecodedFrame(index=index, image=item.image, timing=timing, time=shown)
+            index += 1
+        if index == 0:
+            raise NoRecordingsError(
+                f"the clip Frigate served holds no frame between {iso_utc(self._span.start)} and "
+                f"{iso_utc(self._span.end)}; nothing was exported"
+            )
 
     def close(self) -> None:
         """Close the demuxer (the pipe fd itself belongs to the ClipDownload)."""

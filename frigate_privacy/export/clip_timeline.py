@@ -12,7 +12,29 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["ClipPiece", "ClipTimeline"]
+__all__ = ["ClipPiece", "ClipTimeline", "clip_request"]
+
+# Frigate writes `inpoint int(start - segment start)`: asking for a moment this far into the first
+# segment makes the inpoint 0, so the clip starts at that segment's first frame, whose time is known.
+_INTO_SEGMENT = 0.5
+
+
+def clip_request(segments: Sequence[tuple[float, float]], start: float, end: float) -> tuple[float, float]:
+    """The range to ask Frigate's clip.mp4 for, so that the clip's time can be mapped exactly (pure).
+
+    With an inpoint, ffmpeg's concat demuxer starts the stream copy at the keyframe at or before it:
+    seconds earlier on a camera with a long keyframe interval, and where exactly is not in the answer.
+    Starting the request half a second into the first segment gives inpoint 0, so the clip begins at
+    that segment's start. The end goes one second further, because Frigate's outpoint is rounded down
+    to a whole second. The frames outside [start, end) are dropped after decoding.
+    """
+    overlapping = sorted(s for s in segments if s[1] > start and s[0] < end)
+    if not overlapping:
+        raise ValueError("no segment overlaps the range")
+    first, first_end = overlapping[0]
+    # (half of a very short segment, so the request still falls inside it)
+    aligned = first + min(_INTO_SEGMENT, (first_end - first) / 2) if first < start else start
+    return aligned, end + 1.0
 
 
 @dataclass(frozen=True, slots=True)

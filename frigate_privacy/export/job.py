@@ -8,6 +8,7 @@ when complete. No plaintext video or manifest is ever written to disk.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 from typing import IO, Any, cast
 
 from pyrage import x25519
@@ -26,8 +28,8 @@ from frigate_privacy.crypto.age import EncryptingWriter
 from frigate_privacy.crypto.signing import SigningKey
 from frigate_privacy.errors import InputError, PrivacyError
 from frigate_privacy.export.bundle import MANIFEST_NAME, PUBLIC_KEY_NAME, SIGNATURE_NAME, VIDEO_NAME, BundleWriter
-from frigate_privacy.export.clip_source import ClipDownload, ClipSource, FrameClock
-from frigate_privacy.export.clip_timeline import ClipTimeline
+from frigate_privacy.export.clip_source import ClipDownload, ClipSource
+from frigate_privacy.export.clip_timeline import ClipTimeline, clip_request
 from frigate_privacy.export.errors import ExportError, NoRecordingsError
 from frigate_privacy.export.keep import KeepFilter
 from frigate_privacy.export.location import export_dir
@@ -163,13 +165,15 @@ def run_export(
     """Make one export; on any failure nothing readable is left and the error says why."""
     path_camera(req.camera)
     span = _span(cfg, req, client)
-    recordings = client.recordings(req.camera, span.start, span.end)
-    if not recordings:
+    segments = [(r.start_time, r.end_time) for r in client.recordings(req.camera, span.start, span.end + 1.0)]
+    if not any(end > span.start and start < span.end for start, end in segments):
         raise NoRecordingsError(
             f"Frigate has no recordings of camera {req.camera} between {iso_utc(span.start)} and "
             f"{iso_utc(span.end)}; nothing was exported"
         )
-    timeline = ClipTimeline.from_segments([(r.start_time, r.end_time) for r in recordings], span.start, span.end)
+    # Ask for a clip that starts at a segment's first frame, so every frame's real time is known.
+    request = clip_request(segments, span.start, span.end)
+    timeline = ClipTimeline.from_segments(segments, *request)
     subjects = resolve_subjects(req.camera, span, req.keep_event_ids, req.keep_sub_labels, client, store)
     shown = events_in_range(client, req.camera, span)
     frigate_version = str(client.version())
@@ -182,100 +186,95 @@ def run_export(
     expires = created + cfg.export.expiry_days * 86400
     builder = engine_builder or _default_engine(models_dir)
 
-    staging = Staging(directory)
-    download = ClipDownload(client, req.camera, span.start, span.end)
-    source: ClipSource | None = None
-    writer: EncryptingWriter | None = None
-    bundle: BundleWriter | None = None
-    video: _VideoMember | None = None
+    download: ClipDownload | None = None
     try:
-        clock = FrameClock()
-        source = ClipSource(download, clock)
-
-        def wall_clock(index: int) -> float | None:
-            seconds = clock.pop(index)
-            return None if seconds is None else timeline.wall_time(seconds)
-
-        keep = KeepFilter([s.track for s in subjects], (source.width, source.height), wall_clock, cfg.export.keep)
-        # Models load before any output exists, so a missing model leaves nothing behind.
-        engine = builder(masking, source.fps, keep if subjects else None)
-        writer = EncryptingWriter(staging.path / name, recipients=req.recipients, passphrase=req.passphrase)
-        bundle = BundleWriter(writer, created)
-        video = _VideoMember(bundle)
-        sink = VideoSink(
-            cast(IO[bytes], video),
-            "mp4",
-            width=source.width,
-            height=source.height,
-            time_base=source.time_base,
-            rate=source.rate,
-            settings=cfg.encoding,
-            movflags=FRAGMENTED_MP4,
-        )
-        with sink:
-            frames = run_pipeline(source, sink, engine, keep_audio=False)
-        source.close()
-        download.close()
-        failure = download.failure()
-        if failure is not None:
-            raise failure
-        video.member.close()
-        bundle.add(PUBLIC_KEY_NAME, signer.public.pem().encode("ascii"))
-        manifest = Manifest(
-            export_id=export_id,
-            camera=req.camera,
-            start=iso_utc(span.start),
-            end=iso_utc(span.end),
-            start_unix=span.start,
-            end_unix=span.end,
-            clip_origin_unix=timeline.origin,
-            event_ids=list(dict.fromkeys([*req.event_ids, *(s.track.event_id for s in subjects)])),
-            requester=req.requester,
-            purpose=req.purpose,
-            legal_basis=req.legal_basis,
-            legal_basis_text=LEGAL_BASIS_TEXT[req.legal_basis],
-            actor=req.actor,
-            created=iso_utc(created),
-            expires=iso_utc(expires),
-            plugin_version=__version__,
-            frigate_version=frigate_version,
-            masking={**masking.model_dump(mode="json"), "audio": "stripped"},
-            kept_subjects=[
-                KeptSubject(
-                    event_id=s.track.event_id,
-                    sub_label=s.track.sub_label,
-                    keyframes=len(s.track.keyframes),
-                    keyframe_source=s.source,
-                    visible_frames=keep.stats.visible_frames.get(s.track.event_id, 0),
-                    ambiguous_frames=keep.stats.ambiguous_frames.get(s.track.event_id, 0),
-                )
-                for s in subjects
-            ],
-            video=VideoInfo(
-                file=VIDEO_NAME,
-                container=_FRAG_OPTIONS_NOTE,
-                codec="h264",
-                width=sink.width,
-                height=sink.height,
-                frames=frames,
-                audio=False,
-            ),
-            signing_key=signer.public.text,
-            files=list(bundle.files),
-        )
-        data = manifest_bytes(manifest)
-        bundle.add(MANIFEST_NAME, data, record=False)
-        bundle.add(SIGNATURE_NAME, signer.sign(data), record=False)
-        bundle.close()
-        writer.close()
-        final = staging.publish(name)
+        with contextlib.ExitStack() as stack:
+            staging = Staging(directory)
+            stack.callback(staging.cleanup)
+            download = ClipDownload(client, req.camera, *request)
+            stack.callback(download.close)
+            source = ClipSource(download, timeline, span)
+            stack.callback(source.close)
+            keep = KeepFilter([s.track for s in subjects], (source.width, source.height), cfg.export.keep)
+            # Models load before any output exists, so a missing model leaves nothing behind.
+            engine = builder(masking, source.fps, keep if subjects else None)
+            writer = EncryptingWriter(staging.path / name, recipients=req.recipients, passphrase=req.passphrase)
+            stack.push(_on_failure(writer.abort))  # deletes the partial ciphertext
+            bundle = BundleWriter(writer, created)
+            stack.push(_on_failure(bundle.abandon))
+            video = _VideoMember(bundle)
+            sink = VideoSink(
+                cast(IO[bytes], video),
+                "mp4",
+                width=source.width,
+                height=source.height,
+                time_base=source.time_base,
+                rate=source.rate,
+                settings=cfg.encoding,
+                movflags=FRAGMENTED_MP4,
+            )
+            with sink:
+                frames = run_pipeline(source, sink, engine, keep_audio=False)
+            source.close()
+            download.close()
+            failure = download.failure()
+            if failure is not None:
+                raise failure
+            assert source.first_time is not None and source.last_time is not None  # at least one frame was kept
+            video.member.close()
+            bundle.add(PUBLIC_KEY_NAME, signer.public.pem().encode("ascii"))
+            manifest = Manifest(
+                export_id=export_id,
+                camera=req.camera,
+                start=iso_utc(span.start),
+                end=iso_utc(span.end),
+                start_unix=span.start,
+                end_unix=span.end,
+                clip_origin_unix=source.first_time,
+                first_frame_unix=source.first_time,
+                last_frame_unix=source.last_time,
+                event_ids=list(dict.fromkeys([*req.event_ids, *(s.track.event_id for s in subjects)])),
+                requester=req.requester,
+                purpose=req.purpose,
+                legal_basis=req.legal_basis,
+                legal_basis_text=LEGAL_BASIS_TEXT[req.legal_basis],
+                actor=req.actor,
+                created=iso_utc(created),
+                expires=iso_utc(expires),
+                plugin_version=__version__,
+                frigate_version=frigate_version,
+                masking={**masking.model_dump(mode="json"), "audio": "stripped"},
+                kept_subjects=[
+                    KeptSubject(
+                        event_id=s.track.event_id,
+                        sub_label=s.track.sub_label,
+                        keyframes=len(s.track.keyframes),
+                        keyframe_source=s.source,
+                        visible_frames=keep.stats.visible_frames.get(s.track.event_id, 0),
+                        ambiguous_frames=keep.stats.ambiguous_frames.get(s.track.event_id, 0),
+                    )
+                    for s in subjects
+                ],
+                video=VideoInfo(
+                    file=VIDEO_NAME,
+                    container=_FRAG_OPTIONS_NOTE,
+                    codec="h264",
+                    width=sink.width,
+                    height=sink.height,
+                    frames=frames,
+                    audio=False,
+                ),
+                signing_key=signer.public.text,
+                files=list(bundle.files),
+            )
+            data = manifest_bytes(manifest)
+            bundle.add(MANIFEST_NAME, data, record=False)
+            bundle.add(SIGNATURE_NAME, signer.sign(data), record=False)
+            bundle.close()
+            writer.close()
+            final = staging.publish(name)
     except BaseException as err:
-        if bundle is not None:
-            bundle.abandon()
-        _abandon(source, download, writer)
         raise _root_cause(err, download) from None
-    finally:
-        staging.cleanup()
     size = final.stat().st_size
     sub_labels = {s.track.sub_label for s in subjects} | {e.sub_label for e in shown}
     record = ExportRecord(
@@ -300,18 +299,21 @@ def run_export(
     return ExportResult(final, record, manifest)
 
 
-def _abandon(source: ClipSource | None, download: ClipDownload, writer: EncryptingWriter | None) -> None:
-    """Stop every thread and delete the partial ciphertext."""
-    if source is not None:
-        source.close()
-    download.close()
-    if writer is not None:
-        writer.abort()
+def _on_failure(action: Callable[[], object]) -> Callable[..., bool]:
+    """An ExitStack exit callback that runs `action` only when the block failed (the error propagates)."""
+
+    def on_exit(exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> bool:
+        del exc, tb
+        if exc_type is not None:
+            action()
+        return False
+
+    return on_exit
 
 
-def _root_cause(err: BaseException, download: ClipDownload) -> BaseException:
+def _root_cause(err: BaseException, download: ClipDownload | None) -> BaseException:
     """The error that explains the failure: Frigate going away or the disk filling up beat their echoes."""
-    failure = download.failure()
+    failure = download.failure() if download is not None else None
     if failure is not None:
         return failure
     cause = err.__context__

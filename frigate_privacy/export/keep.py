@@ -14,7 +14,7 @@ wall-clock time. A region is left unmasked only when all of these hold; otherwis
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from frigate_privacy.config.export import KeepMatchConfig
@@ -112,19 +112,11 @@ def _face_centre_in_head(region: Box, p: Box) -> bool:
 
 
 class KeepFilter:
-    """Callable for the engine: (frame index, final regions) -> regions still to mask."""
+    """Callable for the engine: (frame index, the frame's unix time, final regions) -> regions still to mask."""
 
-    def __init__(
-        self,
-        subjects: Sequence[SubjectTrack],
-        frame_size: tuple[int, int],
-        clock: Callable[[int], float | None],
-        cfg: KeepMatchConfig,
-    ) -> None:
-        """`clock` gives a frame's wall-clock time (None when unknown, which masks)."""
+    def __init__(self, subjects: Sequence[SubjectTrack], frame_size: tuple[int, int], cfg: KeepMatchConfig) -> None:
         self._subjects = list(subjects)
         self._width, self._height = frame_size
-        self._clock = clock
         self._cfg = cfg
         self._seen: dict[int, int] = {}
         self._hits: dict[int, int] = {}
@@ -136,9 +128,13 @@ class KeepFilter:
         x1, y1, x2, y2 = rel[0] - pad * w, rel[1] - pad * h, rel[2] + pad * w, rel[3] + pad * h
         return (x1 * self._width, y1 * self._height, x2 * self._width, y2 * self._height)
 
-    def __call__(self, index: int, regions: Sequence[MaskRegion]) -> Sequence[MaskRegion]:
-        """The regions to mask in frame `index` (the kept subjects' regions removed when certain)."""
-        t = self._clock(index)
+    def __call__(self, index: int, t: float | None, regions: Sequence[MaskRegion]) -> Sequence[MaskRegion]:
+        """The regions to mask in frame `index` shown at unix time `t` (the kept subjects' removed when certain).
+
+        `t` is the frame's real time, as the clip source took it from the packet timestamps; without one
+        nothing is kept visible.
+        """
+        del index  # matching is by time; the index only names the frame for the engine
         per_subject = [(s.event_id, self._match(s, t, regions)) for s in self._subjects] if t is not None else []
         matched = set().union(*(ids for _, ids in per_subject))
         for tid in {r.track_id for r in regions}:

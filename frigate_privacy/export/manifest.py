@@ -97,7 +97,11 @@ class Manifest(_Strict):
     start_unix: float
     end_unix: float
     clip_origin_unix: float
-    """Wall-clock time of the video's first second (Frigate cuts at a whole second, keyframe-aligned)."""
+    """Unix time of the video's second 0: its first frame (frames before the requested start are dropped)."""
+    first_frame_unix: float | None = None
+    """Real time of the first frame, from its timestamp against the recording segments (None: older bundles)."""
+    last_frame_unix: float | None = None
+    """Real time of the last frame."""
     event_ids: list[str]
     requester: str
     purpose: str

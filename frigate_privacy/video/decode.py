@@ -37,6 +37,9 @@ class DecodedFrame:
     index: int
     image: Frame
     timing: FrameTiming
+    time: float = 0.0
+    """When the frame is shown, in seconds on the source's clock: from the stream's zero for a file, unix
+    time for a Frigate clip (see export.clip_source). It travels with the frame to whoever needs it."""
 
 
 class VideoSource:
@@ -131,7 +134,8 @@ class VideoSource:
         else:
             duration = self._default_duration()
         image = np.asarray(frame.to_ndarray(format="bgr24", width=self.width, height=self.height), dtype=np.uint8)
-        return DecodedFrame(index=index, image=image, timing=FrameTiming(pts=pts, duration=duration))
+        timing = FrameTiming(pts=pts, duration=duration)
+        return DecodedFrame(index=index, image=image, timing=timing, time=float(pts * self.time_base))
 
     def close(self) -> None:
         """Close the input file."""

@@ -35,8 +35,9 @@ logger = logging.getLogger(__name__)
 HEAD_CROP_MAX_FACE_PX = 1.5 * DEFAULT_TARGET_FACE_PX
 
 
-RegionFilter = Callable[[int, Sequence[MaskRegion]], Sequence[MaskRegion]]
-"""Given a frame index and its final mask regions, the regions to mask (e.g. without a subject kept visible)."""
+RegionFilter = Callable[[int, float | None, Sequence[MaskRegion]], Sequence[MaskRegion]]
+"""Given a frame's index, its time (as pushed with it, None when unknown) and its final mask regions, the
+regions to mask (e.g. without a subject kept visible)."""
 
 
 class _Plan(Protocol):
@@ -138,7 +139,7 @@ class RedactionEngine:
             raise ValueError(f"detect_every and person_every must be at least 1, got {detect_every}, {person_every}")
         self._every = detect_every
         self._person_every = person_every
-        self._held: dict[int, Frame] = {}
+        self._held: dict[int, tuple[Frame, float | None]] = {}
         self._waiting: list[int] = []
         self._last_detected: int | None = None
         self.stats = EngineStats()
@@ -153,9 +154,12 @@ class RedactionEngine:
         """At most this many frames are held back (the tracker's look-ahead plus frames awaiting detection)."""
         return self._tracker.lookahead + self._every - 1
 
-    def push(self, index: int, image: Frame) -> list[tuple[int, Frame]]:
-        """Hold frame `index` (detecting in it when due) and return the frames whose masks are now final."""
-        self._held[index] = image
+    def push(self, index: int, image: Frame, time: float | None = None) -> list[tuple[int, Frame]]:
+        """Hold frame `index` (detecting in it when due) and return the frames whose masks are now final.
+
+        `time` travels with the frame to the region filter (the keep-visible matcher needs each frame's time).
+        """
+        self._held[index] = (image, time)
         self._waiting.append(index)
         if self._last_detected is None or index - self._last_detected >= self._every:
             return self._detect_waiting()
@@ -174,7 +178,7 @@ class RedactionEngine:
     def _detect_waiting(self, final: bool = False) -> list[tuple[int, Frame]]:
         """Detect in the newest waiting frame; hand it and the undetected frames before it to the tracker."""
         index = self._waiting[-1]
-        image = self._held[index]
+        image = self._held[index][0]
         faces = _detect(self._faces, image, index) if self._faces is not None else Detections.empty()
         persons = None
         # Persons are large and slow next to their size: the tracker bridges longer gaps for them.
@@ -196,8 +200,10 @@ class RedactionEngine:
     def _mask(self, plans: Sequence[_Plan]) -> list[tuple[int, Frame]]:
         out: list[tuple[int, Frame]] = []
         for plan in plans:
-            image = self._held.pop(plan.index)
-            regions = plan.regions if self._region_filter is None else self._region_filter(plan.index, plan.regions)
+            image, time = self._held.pop(plan.index)
+            regions = plan.regions
+            if self._region_filter is not None:
+                regions = self._region_filter(plan.index, time, regions)
             # Always call the redactor: it also burns in the static privacy zones.
             self._redactor.apply(image, regions)
             if regions:

@@ -31,8 +31,8 @@ QUEUE_FRAMES = 8
 class FrameStep(Protocol):
     """Turns decoded frames into masked frames, possibly a few frames later (look-ahead)."""
 
-    def push(self, index: int, image: Frame) -> list[tuple[int, Frame]]:
-        """Take frame `index`; return the frames whose masks are now final, in order."""
+    def push(self, index: int, image: Frame, time: float | None = None) -> list[tuple[int, Frame]]:
+        """Take frame `index` shown at `time` (the source's clock); return the frames now final, in order."""
         ...
 
     def flush(self) -> list[tuple[int, Frame]]:
@@ -105,7 +105,7 @@ def run_pipeline(
                 continue
             else:
                 timings[item.index] = item.timing
-                ready = step.push(item.index, item.image)
+                ready = step.push(item.index, item.image, item.time)
             for index, image in ready:
                 encodable.put((image, timings.pop(index)))
             if isinstance(item, _End):

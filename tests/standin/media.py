@@ -67,7 +67,7 @@ def _tone(n: int, offset: int) -> np.ndarray:
 
 
 def _encode(
-    dest: Path, frames: Sequence[np.ndarray], fps: int, size: tuple[int, int], audio: bool, seconds: float
+    dest: Path, frames: Sequence[np.ndarray], fps: int, size: tuple[int, int], audio: bool, seconds: float, gop: int
 ) -> None:
     """Write an MP4 (+faststart) with H.264 video and optionally an AAC track, atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -76,8 +76,15 @@ def _encode(
         vs = out.add_stream("libx264", rate=fps)
         vs.width, vs.height = size
         vs.pix_fmt = "yuv420p"
-        # a keyframe every second, like a typical camera GOP; ultrafast keeps the test suite quick
-        vs.options = {"preset": "ultrafast", "crf": "30", "g": str(fps), "keyint_min": str(fps)}
+        # one keyframe every `gop` frames (a typical camera: 1 s; some: 10 s); ultrafast keeps the suite quick.
+        # scenecut 0: the stand-in's keyframes are exactly where the camera's GOP puts them.
+        vs.options = {
+            "preset": "ultrafast",
+            "crf": "30",
+            "g": str(gop),
+            "keyint_min": str(gop),
+            "sc_threshold": "0",
+        }
         astream = None
         if audio:
             astream = out.add_stream("aac", rate=_AUDIO_RATE)
@@ -121,11 +128,13 @@ def build_media(
     audio: bool = False,
     faces: bool = True,
     walkers: Sequence[Walker] = (),
+    gop_seconds: int = 1,
 ) -> list[Segment]:
     """Write `seconds` of recordings for `camera` from unix time `start` in Frigate's layout.
 
     Segments are 10 s (the last may be shorter), H.264 with +faststart, optional AAC audio, built from
-    ../shared/data/vtest.avi (upscaled) with face crops pasted on pedestrians and on any `walkers`.
+    ../shared/data/vtest.avi (upscaled) with face crops pasted on pedestrians and on any `walkers`, with a
+    keyframe every `gop_seconds` (each segment starts with one, as Frigate's segmenter cuts at keyframes).
     Encoded segments are cached per parameter set (outside the repository) so repeated test runs are
     quick. Raises SharedAssetMissing when ../shared/data is absent. Also creates the `clips/` and
     `exports/` directories Frigate keeps beside `recordings/`.
@@ -144,13 +153,14 @@ def build_media(
         key = hashlib.sha256(
             json.dumps(
                 [2, size, fps, audio, faces, seg_seconds, first, _walker_signature(walkers, seg_start, count, fps)]
+                + ([gop_seconds] if gop_seconds != 1 else [])
             ).encode()
         ).hexdigest()[:24]
         cached = _CACHE / f"{key}.mp4"
         if not cached.is_file():
             frames = list(scene_frames(seg_start, count, fps, size, first_index=first, faces=faces, walkers=walkers))
             _CACHE.mkdir(parents=True, exist_ok=True)
-            _encode(cached, frames, fps, size, audio, seg_seconds)
+            _encode(cached, frames, fps, size, audio, seg_seconds, gop_seconds * fps)
         dest = root / segment_relpath(camera, seg_start)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, dest)

@@ -21,7 +21,7 @@ from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import PrivacyError
-from frigate_privacy.export.clip_source import ClipDownload, ClipSource, FrameClock
+from frigate_privacy.export.clip_source import ClipDownload, ClipSource
 from frigate_privacy.export.job import FRAGMENTED_MP4
 from frigate_privacy.frigate.boxes import RelBox, Size
 from frigate_privacy.frigate.client import FrigateClient
@@ -125,7 +125,7 @@ def redacted_clip_chunks(
     def produce() -> None:
         download = ClipDownload(client, camera, start, end)
         try:
-            with _ENGINES, ClipSource(download, FrameClock()) as source:
+            with _ENGINES, ClipSource(download) as source:
                 engine = engine_factory(masking, source.fps)
                 out = os.fdopen(write_fd, "wb", closefd=False)
                 with VideoSink(
