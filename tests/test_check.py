@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import free_port
 
 from frigate_privacy.cli import main
@@ -214,3 +215,18 @@ def test_check_judges_retention_with_the_computation_retention_uses(
     assert retention_code == 0
     findings = json.loads(planned)["plan"]["findings"]
     assert {(f["camera"], f["what"], f["frigate_days"], f["policy_days"]) for f in findings} == expected
+
+
+def test_check_says_when_go2rtc_keeps_serving_a_camera(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A go2rtc restream of a camera keeps its live view flowing whatever Frigate's switches say: check names it."""
+    with FrigateStandin("0.16", tmp_path / "media", cameras={"front": CameraSpec("front")}) as standin:
+        doc = yaml.safe_load(standin.config_yaml)
+        doc["go2rtc"] = {"streams": {"front": ["rtsp://192.0.2.10:554/main"]}}
+        standin.set_raw_yaml(yaml.safe_dump(doc), apply_now=True)
+        config = tmp_path / "privacy.yml"
+        config.write_text(f"frigate:\n  url: {standin.url}\n")
+        _, out, _ = _run(capsys, "check", "--config", str(config), "--json", "--no-probe")
+    notes = json.loads(out)["notes"]
+    restream = [n for n in notes if "go2rtc" in n]
+    assert len(restream) == 1 and restream[0].startswith("front: go2rtc stream(s) front keep serving")
+    assert "Fix:" in restream[0]

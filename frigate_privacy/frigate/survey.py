@@ -14,6 +14,7 @@ from frigate_privacy.frigate.audio_args import RecordAudio, audio_from_cmd, audi
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateConnectionError
 from frigate_privacy.frigate.models import CameraSnapshot, RetentionSummary
+from frigate_privacy.frigate.restream import restream_streams
 from frigate_privacy.frigate.segment_probe import newest_segment, segment_has_audio
 from frigate_privacy.frigate.version import FrigateVersion
 
@@ -50,6 +51,8 @@ class CameraFacts:
     object_masks: int
     # The camera's effective config as Frigate served it (retention keys are judged on this form).
     config: dict[str, Any] = field(default_factory=dict)
+    # go2rtc streams that keep serving this camera's live view whatever Frigate's own switches say.
+    restreams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ def survey(client: FrigateClient, *, probe_segments: bool = True, now: float | N
             motion_masks=cam.motion_mask_count,
             object_masks=cam.object_mask_count,
             config=dict(raw_cameras.get(name) or {}),
+            restreams=tuple(restream_streams(raw, name)),
         )
         for name, cam in sorted(config.cameras.items())
     ]

@@ -10,6 +10,7 @@ from frigate_privacy.config.camera import AudioPolicy, CameraConfig
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.models import RetentionSummary
+from frigate_privacy.frigate.restream import RESTREAM_FIX
 from frigate_privacy.frigate.survey import AudioFacts, CameraFacts, FrigateFacts, survey
 from frigate_privacy.frigate.version import RetentionShape
 from frigate_privacy.policy.audio_plan import AudioStatus, judge_audio
@@ -146,6 +147,12 @@ def evaluate(facts: FrigateFacts, cfg: PrivacyConfig) -> CheckReport:
     notes.extend(
         f"{name}: configured here but unknown to Frigate"
         for name in sorted(set(cfg.cameras) - {c.name for c in facts.cameras})
+    )
+    notes.extend(
+        f"{cam.name}: go2rtc stream(s) {', '.join(cam.restreams)} keep serving live video while the camera is "
+        f"paused or off in Frigate. {RESTREAM_FIX}"
+        for cam in facts.cameras
+        if cam.restreams
     )
     notes.append(
         "Home Assistant notification proxy: not checked; unless disabled it serves original snapshots and clips "
