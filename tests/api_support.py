@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 import requests
-from conftest import SHARED
+from conftest import load_leak_scorer
 
 from frigate_privacy.audit.location import audit_db_path, open_audit_log
 from frigate_privacy.audit.log import AuditLog
@@ -31,15 +30,8 @@ MJPEG_BOUNDARY = b"--frame\r\n"
 
 
 def leak_scorer() -> ModuleType:
-    """The shared leak scorer (../shared/tools/leak_score.py), or skip."""
-    path = SHARED / "tools" / "leak_score.py"
-    if not path.is_file():
-        pytest.skip("../shared/tools/leak_score.py is not available")
-    spec = importlib.util.spec_from_file_location("leak_score", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The shared leak scorer, or skip."""
+    return load_leak_scorer()
 
 
 def api_config(

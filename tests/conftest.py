@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -42,6 +44,18 @@ def shared_models() -> Path:
     if not SHARED_MODELS.is_dir():
         pytest.skip("../shared/models is not available")
     return SHARED_MODELS
+
+
+def load_leak_scorer() -> ModuleType:
+    """The shared leak scorer (../shared/tools/leak_score.py) as a module, or skip the test."""
+    path = SHARED / "tools" / "leak_score.py"
+    if not path.is_file():
+        pytest.skip("../shared/tools/leak_score.py is not available")
+    spec = importlib.util.spec_from_file_location("leak_score", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:

@@ -15,7 +15,8 @@ from frigate_privacy.config.api import ApiRole
 from frigate_privacy.export.clip_timeline import ClipTimeline
 from tests.api_support import gray, leak_scorer, mjpeg_frames, running_api_factory, video_gray_frames
 from tests.standin import FrigateStandin
-from tests.standin.live import LiveFeed, face_box, read_index, walkers_across
+from tests.standin.live import LiveFeed, read_index, walkers_across
+from tests.standin.scene import face_box
 from tests.test_export_support import FPS, SIZE, make_scene, models_ready
 
 __all__ = ["running_api_factory"]
@@ -81,9 +82,10 @@ def _denied_since(api: Any, before: int) -> list[Any]:
     return [e for e in api.audit_entries()[before:] if e.action == "api.denied"]
 
 
-def test_every_route_by_role(running_api_factory: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", ["0.14", "0.16", "0.18"])
+def test_every_route_by_role(running_api_factory: Any, tmp_path: Path, version: str) -> None:
     scorer = leak_scorer()
-    with FrigateStandin("0.16", tmp_path / "media") as standin:
+    with FrigateStandin(version, tmp_path / "media") as standin:
         scene = make_scene(standin)
         standin.register_walk(scene.alice)
         standin.register_walk(scene.bob)

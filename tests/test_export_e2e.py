@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import shutil
 import stat
@@ -17,7 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 import pytest
-from conftest import SHARED, Broker
+from conftest import Broker, load_leak_scorer
 
 from frigate_privacy.audit.location import audit_db_path
 from frigate_privacy.audit.log import AuditLog
@@ -42,14 +41,7 @@ AGE = shutil.which("age")
 @pytest.fixture(scope="module")
 def leak_score() -> ModuleType:
     """The shared leak scorer (../shared/tools/leak_score.py)."""
-    path = SHARED / "tools" / "leak_score.py"
-    if not path.is_file():
-        pytest.skip("../shared/tools/leak_score.py is not available")
-    spec = importlib.util.spec_from_file_location("leak_score", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_leak_scorer()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from frigate_privacy.export.manifest import LegalBasis
 from frigate_privacy.export.times import TimeRange
 from frigate_privacy.frigate.client import FrigateClient
 from tests.standin import FrigateStandin, SharedAssetMissing, WalkPlan, build_media
+from tests.standin.scene import face_box as scene_face_box
 
 SIZE = (640, 360)
 FPS = 10
@@ -106,15 +107,8 @@ def request(scene: Scene, recipient: x25519.Recipient | None = None, **kw: objec
 
 
 def face_box(plan: WalkPlan, t: float) -> tuple[int, int, int, int] | None:
-    """Where the stand-in pasted the walker's face at time t (same geometry as its draw_walker)."""
-    box = plan.rel_box_at(t)
-    if box is None:
-        return None
-    w, h = SIZE
-    x1, y1, x2, y2 = int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)
-    head = min(x2 - x1, (y2 - y1) // 4)
-    cx = (x1 + x2) // 2
-    return (cx - head // 2, y1, cx + head // 2, y1 + int(head * 1.2))
+    """Where the stand-in pasted the walker's face at time t in the recordings (its draw_walker geometry)."""
+    return scene_face_box(plan, t, SIZE)
 
 
 def gray_frames(data: bytes) -> Iterator[np.ndarray]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import cv2
 
-from .scene import Frame, draw_walker, face_crops, still_frame
+from .scene import Frame, draw_walker, face_box, face_crops, still_frame
 from .walk import WalkPlan
 
 INDEX_BITS = 16
@@ -41,18 +41,6 @@ def read_index(frame: Frame) -> int:
         if float(block.mean()) > 127:
             index |= 1 << bit
     return index
-
-
-def face_box(plan: WalkPlan, t: float, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
-    """Where `draw_walker` pastes the walker's face at time t (pixels of a `size` frame)."""
-    box = plan.rel_box_at(t)
-    if box is None:
-        return None
-    w, h = size
-    x1, y1, x2, y2 = int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)
-    head = min(x2 - x1, (y2 - y1) // 4)
-    cx = (x1 + x2) // 2
-    return (cx - head // 2, y1, cx + head // 2, y1 + int(head * 1.2))
 
 
 @dataclass

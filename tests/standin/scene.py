@@ -84,6 +84,18 @@ def draw_walker(frame: Frame, box: RelBox, face: Frame) -> None:
     _paste(frame, face, cx - head // 2, y1, cx + head // 2, y1 + int(head * 1.2))
 
 
+def face_box(plan: Walker, t: float, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """Where `draw_walker` pastes the walker's face at time t, in pixels of a `size` frame (the ground truth)."""
+    box = plan.rel_box_at(t)
+    if box is None:
+        return None
+    w, h = size
+    x1, y1, x2, y2 = int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)
+    head = min(x2 - x1, (y2 - y1) // 4)
+    cx = (x1 + x2) // 2
+    return (cx - head // 2, y1, cx + head // 2, y1 + int(head * 1.2))
+
+
 def _fit(native: Frame, size: tuple[int, int]) -> Frame:
     """Crop vtest's 4:3 frame to the output aspect ratio around its centre, then resize."""
     w, h = size

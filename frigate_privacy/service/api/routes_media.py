@@ -110,30 +110,36 @@ async def latest_jpg(camera: str, request: Request, api: State, who: Viewer, ori
     return await _still(api, camera, lambda: api.ctx.frigate.latest_jpeg(camera), original)
 
 
+async def _event_still(
+    api: ApiState, request: Request, who: Identity, event_id: str, kind: str, original: bool
+) -> Response:
+    """An event's snapshot or thumbnail: camera checked, original audited, else masked."""
+    event = await run_in_threadpool(_event, api, event_id)
+    api.guard.check_camera(request, who, event.camera)
+    if original:
+        _original_allowed(api, request, who, event.camera, f"{kind} of event {event_id}")
+    frigate = api.ctx.frigate
+    if kind == "snapshot":
+        # The person box Frigate saved with the snapshot frame is masked too (fail closed when ours misses).
+        persons = [RelBox.from_xywh(event.data.box)] if event.label == "person" and event.data.box else []
+        return await _still(api, event.camera, lambda: frigate.event_snapshot_jpeg(event_id), original, persons)
+    return await _still(api, event.camera, lambda: frigate.event_thumbnail_jpeg(event_id), original)
+
+
 @router.get("/events/{event_id}/snapshot.jpg", responses={200: _JPEG})
 async def event_snapshot(
     event_id: str, request: Request, api: State, who: Viewer, original: Original = False
 ) -> Response:
     """The event's snapshot, masked."""
-    event = await run_in_threadpool(_event, api, event_id)
-    api.guard.check_camera(request, who, event.camera)
-    if original:
-        _original_allowed(api, request, who, event.camera, f"snapshot of event {event_id}")
-    # The person box Frigate saved with the snapshot is masked too (fail closed when our detector misses).
-    persons = [RelBox.from_xywh(event.data.box)] if event.label == "person" and event.data.box else []
-    return await _still(api, event.camera, lambda: api.ctx.frigate.event_snapshot_jpeg(event_id), original, persons)
+    return await _event_still(api, request, who, event_id, "snapshot", original)
 
 
 @router.get("/events/{event_id}/thumbnail.jpg", responses={200: _JPEG})
 async def event_thumbnail(
     event_id: str, request: Request, api: State, who: Viewer, original: Original = False
 ) -> Response:
-    """The event's thumbnail, masked."""
-    event = await run_in_threadpool(_event, api, event_id)
-    api.guard.check_camera(request, who, event.camera)
-    if original:
-        _original_allowed(api, request, who, event.camera, f"thumbnail of event {event_id}")
-    return await _still(api, event.camera, lambda: api.ctx.frigate.event_thumbnail_jpeg(event_id), original)
+    """The event's thumbnail, masked (the crop is small; persons in it get their heads masked when no face shows)."""
+    return await _event_still(api, request, who, event_id, "thumbnail", original)
 
 
 @router.get(
