@@ -20,6 +20,7 @@ from frigate_privacy.atrest.workspace import workspace_for
 from frigate_privacy.frigate.client import FrigateClient
 from tests.atrest_support import (
     FPS,
+    RIGHT,
     SIZE,
     age_decrypt,
     age_past,
@@ -113,6 +114,17 @@ def test_segments_snapshots_masked_with_escrow_per_version(standin: FrigateStand
         client.download_clip("front", first.start, media.segments[-1].end, buf)
     served = gray_frames(buf.getvalue())
     assert len(served) >= sum(video_facts(s.path)[0] for s in media.segments) - FPS
+    # ...and what it serves is the masked footage: the face does not leak in the served clip either.
+    originals = [
+        f
+        for seg in media.segments
+        for f in gray_frames(
+            age_decrypt(media.key.path, ws.escrow_dir / records[seg.path.relative_to(root).as_posix()].file)
+        )
+    ]
+    served_boxes = [[b] if (b := face_box(plan, first.start + k / FPS)) else [] for k in range(len(served))]
+    leaks, checked = leak_frames(scorer, originals[: len(served)], served, served_boxes)
+    assert leaks == 0 and checked > 50, f"the clip API served {leaks} leak-frames"
 
     # Snapshots and thumbnails: masked (the face in the full-frame snapshot no longer identifies).
     for path in clips:
@@ -193,7 +205,7 @@ def test_cli_status_and_restore_audited(tmp_path: Path) -> None:
 
         with open_audit_log(media.cfg) as log:
             entries = [(e.action, e.result) for e in log.entries()]
-        assert ("escrow_restore", "success") in entries
+        assert entries[-2:] == [("escrow_restore", "started"), ("escrow_restore", "success")]
         with Journal(workspace_for(media.cfg).journal_path) as journal:
             assert journal.get(seg.path.relative_to(standin.media_root).as_posix()).state is JobState.done  # type: ignore[union-attr]
 
@@ -225,3 +237,85 @@ def test_escrow_follows_retention_and_erasure(tmp_path: Path) -> None:
             left = {r.rel for r in journal.find_escrow()}
         assert left == {rels[2]}, "erasure removes the escrow copies of the erased range, and only those"
         assert not (ws.escrow_dir / f"{rels[1]}.age").exists() and (ws.escrow_dir / f"{rels[2]}.age").exists()
+
+
+def test_frigate_person_boxes_mask_bodies(tmp_path: Path) -> None:
+    """With `policy.mask.bodies`, Frigate's person boxes from the track store (detect size scaled) mask the body.
+
+    The stand-in's walker is a dark block our person detector mostly misses (without the track store the
+    body was hidden in 22 of 81 frames when this test was written), so the result rests on Frigate's boxes.
+    """
+    from frigate_privacy.atrest.runner import track_store_path
+    from frigate_privacy.frigate.trackstore import TrackStore
+
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        media = make_media(standin, tmp_path, seconds=10, walks=((1, 8, RIGHT),),
+                           camera={"policy": {"mask_at_rest": True, "mask": {"bodies": True}}},
+                           atrest={"snapshots": False})  # fmt: skip
+        plan = media.walks[0]
+        store_file = track_store_path(media.cfg)
+        store_file.parent.mkdir(parents=True, exist_ok=True)
+        with FrigateClient.from_config(media.cfg.frigate) as client, TrackStore(store_file) as store:
+            event = client.event(plan.event_id)
+            store.add_api_event(event)
+            assert store.add_timeline(event, client.timeline(plan.event_id)) > 0
+        seg = media.segments[0]
+        original = gray_frames(seg.path)
+        with AtRest(media.cfg) as atrest:
+            assert atrest.run_pass() == {"done": 1}
+        masked = gray_frames(seg.path)
+    hidden = checked = 0
+    for k, (orig, red) in enumerate(zip(original, masked, strict=True)):
+        box = plan.rel_box_at(seg.start + k / FPS)
+        if box is None:
+            continue
+        w, h = SIZE
+        x1, y1, x2, y2 = box[0] * w, box[1] * h, box[2] * w, box[3] * h
+        # The middle of the body: well inside the box, below the head.
+        cy1, cy2 = int(y1 + 0.45 * (y2 - y1)), int(y1 + 0.75 * (y2 - y1))
+        cx1, cx2 = int(x1 + 0.3 * (x2 - x1)), int(x1 + 0.7 * (x2 - x1))
+        checked += 1
+        hidden += float(np.abs(orig[cy1:cy2, cx1:cx2] - red[cy1:cy2, cx1:cx2]).mean()) > 8.0
+    assert checked > 50 and hidden >= 0.9 * checked, f"body masked in {hidden} of {checked} frames"
+
+
+def test_corrupt_segment_fails_cleanly_and_is_reported(tmp_path: Path) -> None:
+    """A damaged segment is left as it is (never lost), given up after three attempts, and listed by status."""
+    with FrigateStandin("0.14", tmp_path / "media") as standin:
+        media = make_media(standin, tmp_path, seconds=20, atrest={"snapshots": False})
+        bad, _good = media.segments
+        data = bad.path.read_bytes()
+        bad.path.write_bytes(data[: len(data) // 2])  # cut mid-file, as a full disk might leave it
+        age_past([bad.path])
+        damaged = sha256(bad.path)
+        for expected in ({"done": 1, "retry": 1}, {"retry": 1}, {"failed": 1}):
+            with AtRest(media.cfg) as atrest:
+                assert atrest.run_pass() == expected
+        with AtRest(media.cfg) as atrest:
+            assert atrest.run_pass() == {}
+            status = atrest.status()
+        assert sha256(bad.path) == damaged
+        assert [rel for rel, _ in status.failed] == [bad.path.relative_to(standin.media_root).as_posix()]
+        assert "corrupt" in status.failed[0][1] or "truncated" in status.failed[0][1]
+        assert status.states == {"done": 1, "failed": 1}
+        assert not list(workspace_for(media.cfg).tmp_dir.iterdir())
+
+
+def test_restore_needs_admin_and_is_audited(tmp_path: Path) -> None:
+    """A non-admin restore is refused and recorded as denied; nothing is decrypted."""
+    from frigate_privacy.atrest.restore import EscrowDenied, restore_escrow
+    from frigate_privacy.audit.location import open_audit_log
+    from frigate_privacy.crypto.age_keys import load_identities
+
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        media = make_media(standin, tmp_path, seconds=10, atrest={"snapshots": False})
+        with AtRest(media.cfg) as atrest:
+            atrest.run_pass()
+        seg = media.segments[0]
+        out = tmp_path / "out"
+        with pytest.raises(EscrowDenied):
+            restore_escrow(media.cfg, load_identities([media.key.path]), "front", seg.start, seg.end, out,
+                           actor="cli:viewer", role="viewer")  # fmt: skip
+        assert not out.exists()
+        with open_audit_log(media.cfg) as log:
+            assert [(e.action, e.result, e.role) for e in log.entries()] == [("escrow_restore", "denied", "viewer")]

@@ -186,3 +186,30 @@ def test_service_component_masks_in_the_background(mqtt_broker: Broker, tmp_path
         assert code == 0
         with Journal(workspace_for(media.cfg).journal_path) as journal:
             assert {j.state for j in journal.jobs()} == {JobState.done}
+
+
+def test_atrest_run_workers_cli(mqtt_broker: Broker, tmp_path: Path) -> None:
+    """`atrest run --workers 2`: dispatcher plus two worker processes mask everything, then stop on SIGTERM."""
+    with FrigateStandin("0.18", tmp_path / "media") as standin:
+        media = _media(standin, tmp_path, mqtt_broker)
+        before = {s.path: sha256(s.path) for s in media.segments}
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "frigate_privacy", "atrest", "run", "--config", str(media.config_path),
+             "--workers", "2"],
+            env=env, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline and any(sha256(p) == d for p, d in before.items()):
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(1)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=120)
+        assert all(sha256(p) != d for p, d in before.items()), "not every segment was masked"
+        assert code == 0
+        with Journal(workspace_for(media.cfg).journal_path) as journal:
+            owners = {j.owner.rsplit("-", 1)[-1] for j in journal.jobs() if j.owner}
+            assert {j.state for j in journal.jobs()} == {JobState.done}
+        assert owners <= {"w0", "w1"} and owners

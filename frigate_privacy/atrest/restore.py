@@ -10,6 +10,7 @@ from frigate_privacy.atrest.escrow import EscrowStore, RestoredFile
 from frigate_privacy.atrest.journal import Journal
 from frigate_privacy.atrest.workspace import workspace_for
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.audited import audited
 from frigate_privacy.audit.location import open_audit_log
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import InputError, PrivacyError
@@ -41,29 +42,36 @@ def restore_escrow(
     workspace = workspace_for(cfg)
     target = f"camera {camera} {start:.0f}-{end:.0f}"
     with open_audit_log(cfg) as log:
-
-        def record(result: AuditResult, **details: object) -> None:
-            log.record(
-                actor=actor, role=role, action=AuditAction.escrow_restore, target=target, reason=reason or "restore",
-                result=result, camera=camera, details=details,
-            )  # fmt: skip
-
         if role != ADMIN_ROLE:
-            record(AuditResult.denied)
+            log.record(
+                actor=actor, role=role, action=AuditAction.escrow_restore, target=target,
+                reason=reason or "restore", result=AuditResult.denied, camera=camera,
+            )  # fmt: skip
             raise EscrowDenied(f"restoring originals from escrow needs the admin role (you have {role!r})")
-        if not workspace.journal_path.exists():
-            record(AuditResult.failure, error="NoEscrow")
-            raise InputError(f"no at-rest journal at {workspace.journal_path}: nothing has been escrowed here")
-        with Journal(workspace.journal_path) as journal:
-            store = EscrowStore(journal, workspace.escrow_dir, workspace.media_root)
-            records = journal.find_escrow(camera, start, end)
-            if not records:
-                record(AuditResult.failure, error="NothingFound")
-                raise InputError(f"no escrow copies of camera {camera} between those times")
-            try:
-                restored = store.restore(records, identities, out_dir)
-            except BaseException as err:
-                record(AuditResult.failure, error=type(err).__name__, files=len(records))
-                raise
-            record(AuditResult.success, files=len(restored), bytes=sum(r.path.stat().st_size for r in restored))
-    return restored
+
+        def work() -> list[RestoredFile]:
+            if not workspace.journal_path.exists():
+                raise InputError(f"no at-rest journal at {workspace.journal_path}: nothing has been escrowed here")
+            with Journal(workspace.journal_path) as journal:
+                records = journal.find_escrow(camera, start, end)
+                if not records:
+                    raise InputError(f"no escrow copies of camera {camera} between those times")
+                return EscrowStore(journal, workspace.escrow_dir, workspace.media_root).restore(
+                    records, identities, out_dir
+                )
+
+        return audited(
+            log,
+            actor=actor,
+            role=role,
+            action=AuditAction.escrow_restore,
+            target=target,
+            reason=reason or "restore",
+            camera=camera,
+            details={"start": start, "end": end},
+            work=work,
+            outcome=lambda restored: (
+                AuditResult.success,
+                {"files": len(restored), "bytes": sum(r.path.stat().st_size for r in restored)},
+            ),
+        )
