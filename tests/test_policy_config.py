@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from frigate_privacy.config.loader import parse_config
-from frigate_privacy.config.policy import MaskRule, MaskSubjects
+from frigate_privacy.config.policy import MaskRule, MaskSubjects, should_mask
 from frigate_privacy.errors import ConfigError
-from frigate_privacy.policy.subjects import should_mask
 
 
 def test_camera_policy_overrides_only_the_keys_it_sets() -> None:

@@ -100,10 +100,7 @@ def camera_plan(cfg: PrivacyConfig, camera: str) -> CameraPlan:
             f"camera {camera}: at-rest masking masks everyone; policy.mask.subjects "
             f"`{policy.mask.subjects.value}` is only supported for exports"
         )
-    masking = cfg.masking_for(camera)
-    masking = masking.model_copy(
-        update={"faces": masking.faces or policy.mask.faces, "bodies": masking.bodies or policy.mask.bodies}
-    )
+    masking = cfg.masking_for(camera)  # the one rule: includes the faces/bodies policy.mask asks for
     cam = cfg.cameras.get(camera)
     keep_audio = cam is not None and cam.audio is AudioPolicy.allow
     encoding = cfg.encoding.model_copy(update={"crf": cfg.atrest.crf})

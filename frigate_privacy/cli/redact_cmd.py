@@ -15,6 +15,7 @@ from frigate_privacy.config import load_config
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.loader import format_validation_error
 from frigate_privacy.config.masking import DetectionProfile, MaskingConfig, PrivacyZone
+from frigate_privacy.config.policy import MaskSubjects
 from frigate_privacy.errors import ConfigError
 from frigate_privacy.video.redact import RedactionSummary, RedactOptions, redact_file
 
@@ -73,7 +74,15 @@ def _settings(args: argparse.Namespace) -> tuple[MaskingConfig, EncodingConfig]:
         cfg = load_config(args.config)
         if args.camera and args.camera not in cfg.cameras:
             raise ConfigError(f"camera {args.camera!r} is not in {args.config}")
-        base = cfg.masking_for(args.camera) if args.camera else cfg.masking
+        base = cfg.masking_for(args.camera)
+        rule = cfg.policy_for(args.camera).mask
+        if rule.subjects is not MaskSubjects.everyone:
+            # Fail closed: without Frigate's names nobody can be told apart, so nobody is exempted.
+            print(
+                f"note: policy.mask.subjects is `{rule.subjects.value}`, which needs Frigate's recognised names; "
+                "a file redaction has none, so everyone detected is masked",
+                file=sys.stderr,
+            )
         encoding = cfg.encoding
     updates: dict[str, Any] = {}
     for flag, field in _FLAG_FIELDS:

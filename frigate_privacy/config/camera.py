@@ -28,14 +28,15 @@ class CameraConfig(PrivacyBaseModel):
         title="Audio",
         description="`forbid` means recordings of this camera must carry no audio stream.",
     )
-    masking: MaskingConfig | None = Field(
-        default=None,
+    masking: MaskingConfig = Field(
+        default_factory=MaskingConfig,
         title="Masking",
-        description="Overrides the global masking settings for this camera; empty uses the global ones.",
+        description="Masking keys that differ from the global `masking:`; deep-merged over it like Frigate does "
+        "(a key set here replaces the global one, the others are inherited; lists such as `zones` replace).",
     )
-    policy: PolicyConfig | None = Field(
-        default=None,
+    policy: PolicyConfig = Field(
+        default_factory=PolicyConfig,
         title="Policy",
-        description="Retention and masking policy keys that differ from the global `policy:`; each key set here "
-        "replaces the global one.",
+        description="Retention and masking policy keys that differ from the global `policy:`; deep-merged over it "
+        "(per-person retention limits add up: a camera may list more people, never drop a global one).",
     )

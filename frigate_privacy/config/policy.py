@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
 from frigate_privacy.config.base import PrivacyBaseModel
 
-__all__ = ["MaskRule", "MaskSubjects", "PolicyConfig", "RetentionPolicy", "SubLabel", "merge_policy"]
+__all__ = ["MaskDecision", "MaskRule", "MaskSubjects", "PolicyConfig", "RetentionPolicy", "SubLabel", "should_mask"]
 
 # Frigate sub labels are free text up to 100 characters (`POST /api/events/<id>/sub_label`).
 SubLabel = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
@@ -110,7 +111,7 @@ class MaskRule(PrivacyBaseModel):
 
 
 class PolicyConfig(PrivacyBaseModel):
-    """Retention and masking policy: global under `policy:`; a camera's `policy:` lists only the keys it changes."""
+    """Retention and masking policy: global under `policy:`; a camera's `policy:` is deep-merged over it."""
 
     retention: RetentionPolicy = Field(
         default_factory=RetentionPolicy,
@@ -120,7 +121,10 @@ class PolicyConfig(PrivacyBaseModel):
     mask: MaskRule = Field(
         default_factory=MaskRule,
         title="Who is masked",
-        description="Which tracked people get their faces and/or bodies masked in exports, at rest and live.",
+        description="Which tracked people get their faces and/or bodies masked. Every masking path masks the "
+        "faces/bodies it asks for; exports also follow `subjects` (people it does not select stay visible, matched "
+        "like `--keep-visible`); paths without Frigate's names (redact of a file, live view, snapshots) mask "
+        "everyone they detect; at-rest masking refuses any `subjects` but `everyone`.",
     )
     mask_at_rest: bool = Field(
         default=False,
@@ -130,24 +134,43 @@ class PolicyConfig(PrivacyBaseModel):
     )
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "sub_labels":
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+# Frigate labels whose tracked objects are people (faces and bodies belong to these).
+_PERSON_LABELS = frozenset({"person"})
 
 
-def merge_policy(default: PolicyConfig, override: PolicyConfig | None) -> PolicyConfig:
-    """A camera's effective policy: the global one with every key the camera sets replaced (pure)."""
-    if override is None:
-        return default
-    merged = _merge(default.model_dump(), override.model_dump(exclude_unset=True))
-    # Per-person limits add up: a camera may list more people, never drop a global one.
-    merged["retention"]["sub_labels"] = {
-        **default.retention.sub_labels,
-        **override.retention.sub_labels,
-    }
-    return PolicyConfig.model_validate(merged)
+@dataclass(frozen=True)
+class MaskDecision:
+    """What to mask of one tracked subject."""
+
+    faces: bool
+    bodies: bool
+
+    @property
+    def any(self) -> bool:
+        """Whether anything of the subject is masked."""
+        return self.faces or self.bodies
+
+
+_NOTHING = MaskDecision(False, False)
+
+
+def should_mask(rule: MaskRule, sub_label: str | None, label: str | None = "person") -> MaskDecision:
+    """Decide whether a tracked subject is masked, and which parts (pure).
+
+    `sub_label` is Frigate's recognised name (None when nobody was recognised); `label` the object
+    label (None when unknown, treated as a person). The rule fails closed where a name is unsure:
+    an exemption (`everyone_except`) needs the exact name, while a listed name under `only_listed`
+    also matches ignoring case and surrounding spaces, so a spelling variant is masked, not exempted.
+    """
+    if label is not None and label not in _PERSON_LABELS:
+        return _NOTHING
+    selected = MaskDecision(rule.faces, rule.bodies)
+    if rule.subjects is MaskSubjects.everyone:
+        return selected
+    if rule.subjects is MaskSubjects.everyone_except:
+        exempt = sub_label is not None and sub_label in rule.sub_labels
+        return _NOTHING if exempt else selected
+    if sub_label is None:
+        return _NOTHING
+    wanted = {name.strip().casefold() for name in rule.sub_labels}
+    return selected if sub_label.strip().casefold() in wanted else _NOTHING

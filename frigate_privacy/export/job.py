@@ -43,7 +43,7 @@ from frigate_privacy.export.manifest import (
 )
 from frigate_privacy.export.registry import ExportRecord, ExportRegistry
 from frigate_privacy.export.staging import Staging, sweep_stale_staging
-from frigate_privacy.export.subjects import events_in_range, resolve_subjects
+from frigate_privacy.export.subjects import events_in_range, exempt_by_rule, resolve_subjects
 from frigate_privacy.export.times import TimeRange, iso_utc
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateNotFoundError
@@ -174,8 +174,10 @@ def run_export(
     # Ask for a clip that starts at a segment's first frame, so every frame's real time is known.
     request = clip_request(segments, span.start, span.end)
     timeline = ClipTimeline.from_segments(segments, *request)
-    subjects = resolve_subjects(req.camera, span, req.keep_event_ids, req.keep_sub_labels, client, store)
     shown = events_in_range(client, req.camera, span)
+    # policy.mask decides whom the export shows: people it does not select stay visible like --keep-visible.
+    keep_ids = [*req.keep_event_ids, *exempt_by_rule(cfg.policy_for(req.camera).mask, shown)]
+    subjects = resolve_subjects(req.camera, span, keep_ids, req.keep_sub_labels, client, store)
     frigate_version = str(client.version())
     masking = _masking(cfg, req)
     directory = export_dir(cfg)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from frigate_privacy.config.policy import MaskRule, should_mask
 from frigate_privacy.errors import InputError
 from frigate_privacy.export.keep import SubjectTrack
 from frigate_privacy.export.times import TimeRange
@@ -15,7 +16,7 @@ from frigate_privacy.frigate.models import ApiEvent
 from frigate_privacy.frigate.tracks import OBJECT_KIND, TrackedObject
 from frigate_privacy.frigate.trackstore import TrackStore
 
-__all__ = ["ResolvedSubject", "events_in_range", "resolve_subjects"]
+__all__ = ["ResolvedSubject", "events_in_range", "exempt_by_rule", "resolve_subjects"]
 
 # Events are listed by start time; one that began this long before the range may still overlap it.
 _LOOKBACK = 3600.0
@@ -74,6 +75,15 @@ def events_in_range(client: FrigateClient, camera: str, span: TimeRange) -> list
     """Frigate's events of `camera` that overlap `span`."""
     events = client.events(cameras=[camera], after=span.start - _LOOKBACK, before=span.end, limit=1000)
     return [e for e in events if e.start_time <= span.end and (e.end_time is None or e.end_time >= span.start)]
+
+
+def exempt_by_rule(rule: MaskRule, events: Sequence[ApiEvent]) -> list[str]:
+    """Ids of the people `policy.mask` does not select (pure): they stay visible, matched like kept subjects.
+
+    Only person events count (a car's box must never unmask a face inside it); a person the rule
+    selects, or one whose name is unsure, is masked (`should_mask` fails closed).
+    """
+    return [e.id for e in events if e.label == "person" and not should_mask(rule, e.sub_label, e.label).any]
 
 
 def resolve_subjects(
