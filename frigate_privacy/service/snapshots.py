@@ -109,7 +109,7 @@ class SnapshotRedactor:
                 logger.warning("snapshot detectors for %s could not load: %s", camera or "the default masking", err)
 
     def _redactor_for(self, camera: str | None) -> StillRedactor:
-        masking = self._cfg.masking_for(camera) if camera is not None else self._cfg.masking
+        masking = self._cfg.masking_for(camera)  # the one rule, global settings for None
         style = self._ctx.camera_settings.style(camera) if self._ctx is not None and camera is not None else None
         if style is not None:  # chosen at run time (Home Assistant's select); already checked to be installed
             masking = masking.model_copy(update={"style": style})
