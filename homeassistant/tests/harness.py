@@ -23,7 +23,9 @@ class StandinDriver:
             text=True,
             cwd=REPO,
         )
-        self.url = str(self._read()["url"])
+        ready = self._read()
+        self.url = str(ready["url"])
+        self.scene = bool(ready.get("scene"))  # camera `front` has recordings with known faces
 
     def _read(self) -> dict[str, Any]:
         assert self.proc.stdout is not None

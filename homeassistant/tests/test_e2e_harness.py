@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,45 @@ async def test_homeowner_flow(
         hub = devices.async_get(cam_device.via_device_id)
         assert hub is not None and hub.name == "Frigate privacy"
 
+        # a person walks by: the image entity receives the redacted snapshot, with zero leak
+        statuses: list[dict[str, Any]] = []
+        unsub = await mqtt.async_subscribe(
+            hass, "frigate_privacy/front/person/snapshot/status", lambda msg: statuses.append(json.loads(msg.payload))
+        )
+        snaps = tmp_path / "snaps"
+        snaps.mkdir()
+
+        async def walk_and_score(index: int, expected_status: str) -> dict[str, Any]:
+            walk = await hass.async_add_executor_job(
+                functools.partial(driver.call, "scene_walk", index=index, dir=str(snaps))
+            )
+            await until(
+                lambda: any(s.get("event_id") == walk["event_id"] for s in statuses), 60, f"snapshot of walk {index}"
+            )
+            status = next(s for s in statuses if s.get("event_id") == walk["event_id"])
+            assert status["status"] == expected_status, status
+            image = hass.data["image"].get_entity("image.front_redacted_snapshot")
+            await until(lambda: image._last_image is not None, 10, "image entity got the JPEG")
+            await asyncio.sleep(0.5)  # our copy to the image topic follows the redactor's publish
+            redacted = snaps / f"{walk['event_id']}-from-ha.jpg"
+            redacted.write_bytes(await image.async_image())
+            score = functools.partial(
+                driver.call,
+                "score",
+                original=walk["original"],
+                redacted=str(redacted),
+                faces=walk["faces"],
+                dir=str(snaps),
+            )
+            report: dict[str, Any] = await hass.async_add_executor_job(score)
+            if "skip" in report:
+                pytest.skip(report["skip"])
+            return report
+
+        assert driver.scene, "the stand-in could not build its scene (../shared assets missing)"
+        masked = await walk_and_score(0, "masked")
+        assert masked["face_frames"] == 1 and masked["leak_frames"] == 0, masked
+
         # privacy pause from HA: Frigate's own toggles go off, read back into the switch's attributes
         await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.front_privacy_pause"}, True)
 
@@ -126,6 +166,10 @@ async def test_homeowner_flow(
             "select", "select_option", {"entity_id": "select.front_mask_style", "option": "solid"}, True
         )
         await until(lambda: _state(hass, "select.front_mask_style") == "solid", 10, "style solid")
+        # with masking off the next snapshot reaches HA as it is: the scorer sees the face (the switch acts)
+        unmasked = await walk_and_score(1, "unmasked")
+        assert unmasked["face_frames"] == 1 and unmasked["leak_frames"] == 1, unmasked
+        unsub()
 
         # resume from HA restores Frigate's toggles
         await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.front_privacy_pause"}, True)
