@@ -60,13 +60,11 @@ def test_face_masked_from_its_first_frame(running_api_factory: Any, tmp_path: Pa
                         scored += 1
                         assert not scorer.face_leaks(gray(original.jpeg), red, box), f"live frame {index} leaks"
         assert first_face_index is not None and scored >= 30
-        # Frames arrive in order, about `delay_seconds` behind the feed, at the feed's rate.
+        # Frames arrive in order and never before `delay_seconds` have passed since the feed drew them: that
+        # hold is what lets the tracker see ahead. (How fast and how late is measured by bench/live_bench.py.)
         indices = [i for i, _ in received]
         assert indices == sorted(indices)
-        lag = [t - (feed.t0 + i / FEED_FPS) for i, t in received[5:]]
-        assert 0.8 < sum(lag) / len(lag) < 2.0
-        span = received[-1][1] - received[5][1]
-        assert (len(received) - 6) / span > FEED_FPS * 0.8
+        assert min(t - (feed.t0 + i / FEED_FPS) for i, t in received) >= 0.95
 
 
 def test_one_decoder_shared_and_stopped_after_the_last_viewer(running_api_factory: Any, tmp_path: Path) -> None:
@@ -104,3 +102,29 @@ def test_source_failure_ends_the_stream(running_api_factory: Any, tmp_path: Path
             assert r.status_code == 200
             body = b"".join(r.iter_content(65536))
         assert b"\xff\xd8" not in body
+
+
+def test_restream_rtsp_source(running_api_factory: Any, tmp_path: Path) -> None:
+    """`api.live.restream: true`: the go2rtc RTSP restream opened with PyAV, masked like the MJPEG feed."""
+    scorer = leak_scorer()
+    with FrigateStandin("0.18", tmp_path / "media") as standin:
+        walker = WalkPlan(camera="front", start=time.time() + 1.0, duration=8.0, path=ENTERING)
+        feed = LiveFeed(size=(1280, 720), fps=FEED_FPS, walkers=[walker])
+        standin.live["front"] = feed
+        rtsp = standin.restream()
+        live = {"restream": True, "restream_url": f"rtsp://{{host}}:{rtsp.port}/{{camera}}", "mjpeg_fps": 10}
+        api = running_api_factory(standin, users={"vera": (ApiRole.viewer, None)}, live=live)
+        scored = 0
+        with api.get("/api/cameras/front/live.mjpeg", api.tokens["vera"], stream=True) as r:
+            assert r.status_code == 200
+            for jpeg in mjpeg_frames(r, int(FEED_FPS * 6)):
+                red = gray(jpeg)
+                original = feed.original(read_index(red.astype("uint8")))
+                assert original is not None
+                for box in original.faces:
+                    if box[3] - box[1] >= 24 and box[2] - box[0] >= 8:
+                        scored += 1
+                        assert not scorer.face_leaks(gray(original.jpeg), red, box), "restream frame leaks"
+        assert rtsp.clients == 1 and scored >= 20
+        # No MJPEG request reached Frigate: the picture came from the restream.
+        assert not [q for q in standin.requests if q.path == "/api/front"]

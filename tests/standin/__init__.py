@@ -45,6 +45,8 @@ or one issued by a separate CA; `ca_cert` is the file a client would trust):
   (`multipart/x-mixed-replace; boundary=frame`, real time until the client leaves), `GET /api/<cam>/latest.jpg`;
   frames are drawn from the wall clock with walkers and carry their index in a block code (top-left) so
   tests can match downstream frames to originals. `GET /api/events/<id>/thumbnail.jpg` (175 px crop).
+  `standin.restream()`: go2rtc-style RTSP restream of those pictures on its own free port (`rtsp.py`: OPTIONS,
+  DESCRIBE with H.264 SDP, SETUP over interleaved TCP only, PLAY, GET_PARAMETER, TEARDOWN; x264 RTP, FU-A).
 - nginx's `/api/` answer cache (`nginx_cache=True`, see nginx_cache.py): JSON 200 answers to GET kept 5 s,
   keyed by URI (0.17+ also user and role), skipped by a non-empty `X-Cache-Bypass` header other than "0",
   `X-Cache-Status` HIT/MISS/BYPASS; off by default so tests that read raw state see changes at once.
@@ -62,8 +64,9 @@ Clean stop does not fire the LWT, `crash()` does.
 
 Not reproduced
 --------------
-No object detection, tracking, motion or audio detection (walks are scripted); no real ffmpeg, go2rtc,
-RTSP restream, HLS/VOD, previews, WebRTC/MSE live view, WebSocket, stats; no cleanup threads (recording/event expiry,
+No object detection, tracking, motion or audio detection (walks are scripted); no real ffmpeg or go2rtc
+(the restream is ours: no UDP, RTSP auth or audio), HLS/VOD, previews, WebRTC/MSE live view, WebSocket,
+stats; no cleanup threads (recording/event expiry,
 storage maintainer, sync_recordings) - retention only changes what the config says; no SQLite file (state
 is in memory, recordings re-indexed from disk at start); no ruamel comment preservation in config/set
 (PyYAML rewrites the file); config validation covers only the keys listed above; no rate limiting, user

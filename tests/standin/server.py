@@ -36,6 +36,7 @@ from .http_types import (
 from .live import LiveFeed
 from .media import Segment, frigate_path, probe_segment
 from .nginx_cache import NginxCache
+from .rtsp import RtspRestream
 from .stills import frame_at, write_event_files
 from .tls_cert import TlsKind, self_signed_pair
 from .versions import VersionProfile, profile
@@ -163,6 +164,7 @@ class FrigateStandin:
         self.runtime: dict[str, dict[str, bool]] = {}
         self.publishers: list[StandinPublisher] = []
         self.live: dict[str, LiveFeed] = {}
+        self._restream: RtspRestream | None = None
         """Live pictures per camera (`/api/<cam>` MJPEG, `latest.jpg`); a camera without one shows the still."""
         self.process_started = time.time()
         self.restarts = 0
@@ -256,7 +258,15 @@ class FrigateStandin:
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.stop()
+        if self._restream is not None:
+            self._restream.stop()
         self._tmp.cleanup()
+
+    def restream(self) -> RtspRestream:
+        """go2rtc's RTSP restream of the live pictures (`standin.live`), started on first use; see rtsp.py."""
+        if self._restream is None:
+            self._restream = RtspRestream(self.live.get)
+        return self._restream
 
     # ----- config -----
     @property

@@ -16,6 +16,11 @@ from frigate_privacy.service.live.stream import EngineFactory, LiveSource, LiveS
 __all__ = ["LiveHub", "source_for"]
 
 
+# Probe briefly and do not buffer: frames read during a long probe would reach viewers late, and a frame's
+# delay is counted from when it is decoded.
+_LIVE_OPTIONS = {"fflags": "nobuffer", "analyzeduration": "500000", "probesize": "500000"}
+
+
 def source_for(cfg: PrivacyConfig, camera: str) -> LiveSource:
     """Frigate's restream (RTSP over TCP) when configured, else its MJPEG feed `/api/<camera>`."""
     live = cfg.api.live
@@ -23,10 +28,10 @@ def source_for(cfg: PrivacyConfig, camera: str) -> LiveSource:
     if live.restream:
         host = urlsplit(cfg.frigate.url).hostname or "localhost"
         url = live.restream_url.format(host=host, camera=camera)
-        return LiveSource(url, None, {"rtsp_transport": "tcp"}, float(live.mjpeg_fps))
+        return LiveSource(url, None, {"rtsp_transport": "tcp", **_LIVE_OPTIONS}, float(live.mjpeg_fps))
     base = cfg.frigate.url.rstrip("/")
     # FFmpeg's multipart JPEG demuxer reads Frigate's multipart/x-mixed-replace feed.
-    return LiveSource(f"{base}/api/{camera}?fps={live.mjpeg_fps}", "mpjpeg", {}, float(live.mjpeg_fps))
+    return LiveSource(f"{base}/api/{camera}?fps={live.mjpeg_fps}", "mpjpeg", dict(_LIVE_OPTIONS), float(live.mjpeg_fps))
 
 
 class LiveHub:
