@@ -137,3 +137,47 @@ def test_entities_pause_and_masking_from_home_assistant(
     assert outcomes and all(json.loads(e.details)["intent"] in started for e in outcomes)
     masking = [e for e in outcomes if e.action == "privacy_masking"]
     assert [json.loads(e.details)["enabled"] for e in masking] == [False] and masking[0].actor == "homeassistant"
+
+
+def test_schedule_pauses_and_profile_on_018_and_pause_survives_our_restart(mqtt_broker: Broker, tmp_path: Path) -> None:
+    """A schedule window covering now pauses by itself; 0.18 switches to the named profile and back; a restart of
+    our service keeps the pause and what to restore."""
+    from datetime import datetime, timedelta
+
+    now = datetime.now()
+    start, end = (now - timedelta(minutes=1)).strftime("%H:%M"), (now + timedelta(minutes=3)).strftime("%H:%M")
+    if start > end:  # the window would cross midnight in an odd way; keep the test simple
+        pytest.skip("too close to midnight")
+    with FrigateStandin("0.18", tmp_path / "media", cameras={"front": CameraSpec("front")}) as standin:
+        data = tmp_path / "data"
+        ha = {"pause": {"profile": "away", "schedules": [{"name": "now", "start": start, "end": end}]}}
+        cfg = write_config(
+            tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=data, homeassistant=ha
+        )
+        watcher = Watcher(mqtt_broker, "#")
+        pub = StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin).start()
+        pub.publish_raw("frigate/profile/state", "home", retain=True)
+        service = ServiceProcess(cfg, tmp_path / "service.log")
+        try:
+            assert wait_for(lambda: _toggles(standin, "front") == PAUSED, 20), service.log.read_text()[-3000:]
+            attrs = _attrs(watcher, "front", "privacy_pause")
+            assert attrs.get("reason") == "schedule:now", attrs
+            assert wait_for(lambda: watcher.last("frigate/profile/set") == b"away", 10)
+            code, _ = service.terminate()
+            assert code == 0
+            saved = json.loads((data / "homeassistant.json").read_text())
+            assert saved["pauses"]["front"]["paused"] is True
+            assert set(saved["pauses"]["front"]["owned"]) == set(PAUSED)
+            # our service comes back: the switch still reads ON and a resume restores what the pause turned off
+            service = ServiceProcess(cfg, tmp_path / "service2.log")
+            assert wait_for(lambda: _attrs(watcher, "front", "privacy_pause").get("reason") == "restored", 20)
+            pub.publish_raw(f"{OWN}/front/privacy_pause/set", "OFF")
+            assert wait_for(lambda: all(_toggles(standin, "front").values()), 10), service.log.read_text()[-3000:]
+            # the profile active before the pause comes back, although our service restarted in between
+            assert wait_for(lambda: watcher.last("frigate/profile/set") == b"home", 10)
+            code, _ = service.terminate()
+            assert code == 0
+        finally:
+            service.kill()
+            pub.stop()
+            watcher.close()

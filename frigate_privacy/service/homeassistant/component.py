@@ -171,6 +171,11 @@ class HomeAssistantComponent:
                 cam: PauseState.from_json(cam, saved) for cam, saved in pauses.items() if isinstance(saved, dict)
             }
         self._schedule_seen = {c: s for c, s in data.get("schedules", {}).items() if isinstance(s, str | None)}
+        profile = data.get("profile")
+        if isinstance(profile, dict):
+            self._profile_set = profile.get("set") is True
+            before = profile.get("before")
+            self._profile_before = before if isinstance(before, str) else None
 
     def _save_state(self) -> None:
         ctx = self._require()
@@ -179,6 +184,7 @@ class HomeAssistantComponent:
                 "cameras": sorted(self._known),
                 "pauses": {cam: p.to_json() for cam, p in sorted(self._pauses.items())},
                 "schedules": dict(sorted(self._schedule_seen.items())),
+                "profile": {"set": self._profile_set, "before": self._profile_before},
             }
         try:
             with AtomicFile(ctx.data_dir / STATE_FILE, overwrite=True) as out:
@@ -486,15 +492,16 @@ class HomeAssistantComponent:
         self._save_state()
         self._publish_pause(camera)
 
-    def _set_profile(self, *, paused: bool) -> None:
+    def _set_profile(self, *, paused: bool, again: bool = False) -> None:
         """Frigate 0.18+: switch to the configured profile while anything is paused, back afterwards."""
         wanted = self._ha.pause.profile
         if wanted is None or (self._version is not None and not self._version.at_least(0, 18)):
             return
         mqtt = self._require().mqtt
         with self._lock:
-            if paused and not self._profile_set:
-                self._profile_before = self._profile_observed
+            if paused and (again or not self._profile_set):
+                if not self._profile_set:  # remember what to go back to only once per pause
+                    self._profile_before = self._profile_observed
                 self._profile_set = True
                 target: str | None = wanted
             elif not paused and self._profile_set:
@@ -616,9 +623,7 @@ class HomeAssistantComponent:
                         self._intents[camera] = (intent, SERVICE_ACTOR, AuditAction.privacy_pause)
             self._send_commands(reassert)
         if any_paused and self._profile_observed != self._ha.pause.profile:
-            with self._lock:
-                self._profile_set = False
-            self._set_profile(paused=True)
+            self._set_profile(paused=True, again=True)
         self._save_state()
         self._publish_all()
 
