@@ -208,6 +208,9 @@ def test_default_options_round_trip_into_a_valid_config(manifest: dict[str, Any]
     assert cfg.masking.style == manifest["options"]["mask_style"]
     assert [str(t) for t in cfg.homeassistant.pause.toggles] == manifest["options"]["pause_toggles"]
     assert str(cfg.storage.data_dir) == "/data"
+    # our API answers the ingress proxy on the port config.yaml names, and the watchdog asks its health route
+    assert cfg.api.port == manifest["ingress_port"] and cfg.api.ingress.enabled
+    assert manifest["watchdog"].endswith(f":[PORT:{cfg.api.port}]/api/health")
 
 
 def test_user_options_round_trip(manifest: dict[str, Any], monkeypatch) -> None:

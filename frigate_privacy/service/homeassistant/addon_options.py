@@ -27,6 +27,7 @@ ENV_MQTT_USER = "FRIGATE_PRIVACY_MQTT_USER"
 ENV_MQTT_PASSWORD = "FRIGATE_PRIVACY_MQTT_PASSWORD"  # noqa: S105 - an environment variable's name
 ENV_FRIGATE_PASSWORD = "FRIGATE_PRIVACY_FRIGATE_PASSWORD"  # noqa: S105 - an environment variable's name
 ADDON_DATA_DIR = "/data"  # the add-on's private, persistent folder
+INGRESS_PORT = 8099  # config.yaml's ingress_port: our API listens there for the Supervisor's ingress proxy
 FRIGATE_MEDIA = "/media/frigate"  # where the Frigate add-on keeps recordings (our `media` map)
 
 
@@ -67,6 +68,12 @@ def options_to_config(options: Mapping[str, Any], mqtt: Mapping[str, Any] | None
         },
         "policy": {"mask_at_rest": bool(options["mask_at_rest"])},
         "homeassistant": {"discovery_prefix": options["discovery_prefix"], "pause": pause},
+        # Inside the add-on network only; the Supervisor's proxy passes the HA user (ingress), nobody else can.
+        "api": {
+            "host": "0.0.0.0",  # noqa: S104 - the add-on's container interface, reached by the ingress proxy
+            "port": INGRESS_PORT,
+            "ingress": {"enabled": True, "role": options.get("ingress_role", "viewer")},
+        },
     }
     if mqtt:
         config["mqtt"] = {"host": mqtt["host"], "port": int(mqtt["port"])}
