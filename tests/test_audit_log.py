@@ -353,4 +353,5 @@ def test_cli_verify_with_config(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["audit", "verify", "--config", str(cfg)]) == 0
     assert "2 checkpoints" not in capsys.readouterr().out  # 1 checkpoint at entry 2
     os.remove(data_dir / "audit.sqlite3")
-    assert main(["audit", "verify", "--config", str(cfg)]) == ExitCode.AUDIT
+    # The anchor next to it remembers the log held 3 entries: a deleted log is tampering, not "no log yet".
+    assert main(["audit", "verify", "--config", str(cfg)]) == ExitCode.AUDIT_TAMPERED

@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     privacy_resume = "privacy_resume"
     privacy_masking = "privacy_masking"
     mask_style = "mask_style"
+    audit_init = "audit_init"  # a new log started with `audit init --force` over a missing or replaced one
 
 
 class AuditResult(StrEnum):

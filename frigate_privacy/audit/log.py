@@ -15,9 +15,10 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.anchor import Anchor, anchor_path, read_anchor, write_anchor
 from frigate_privacy.audit.details import check_free_text, validate_details
 from frigate_privacy.audit.entry import GENESIS_HASH, AuditEntry, Checkpoint, checkpoint_message, entry_hash
-from frigate_privacy.audit.errors import AuditError, AuditInputError
+from frigate_privacy.audit.errors import AuditError, AuditInputError, AuditIntegrityError
 from frigate_privacy.crypto.signing import PublicKey
 from frigate_privacy.storage.sqlite import open_database
 
@@ -130,10 +131,18 @@ class AuditLog:
         self.signer = signer
         self.checkpoint_every = checkpoint_every
         self._lock = threading.Lock()
+        self.anchor_path = anchor_path(self.path)
         if signer is None:
             # Readers (verify, show) must not change the file, not even re-create a dropped trigger.
             self._db = open_database(self.path, _MIGRATIONS, what="audit log", error=AuditError, read_only=True)
             return
+        anchor = read_anchor(self.anchor_path)
+        if anchor is not None and anchor.seq > 0 and not self.path.exists():
+            raise AuditIntegrityError(
+                f"audit log {self.path} is missing, but its anchor {self.anchor_path.name} says it held {anchor.seq} "
+                "entries; restore the file from a backup, or start a new log deliberately with "
+                "`frigate-privacy audit init --force` (recorded in the new log)"
+            )
         self._db = open_database(
             self.path, _MIGRATIONS, what="audit log", error=AuditError, pragmas=("PRAGMA synchronous=FULL",)
         )
@@ -143,6 +152,19 @@ class AuditLog:
         except sqlite3.Error as err:
             self._db.close()
             raise AuditError(f"cannot open audit log {self.path}: {err}") from None
+        if anchor is not None:
+            self._check_anchor(anchor)
+
+    def _check_anchor(self, anchor: Anchor) -> None:
+        """Refuse to append to a log that no longer reaches as far as its anchor says it did."""
+        rows = self._read("SELECT hash FROM entries WHERE seq = ?", (anchor.seq,)) if anchor.seq else [("",)]
+        if not rows or (anchor.seq and rows[0][0] != anchor.hash):
+            self._db.close()
+            raise AuditIntegrityError(
+                f"audit log {self.path} does not match its anchor (entry {anchor.seq} is missing or altered): "
+                "entries were deleted or the log was replaced; run `frigate-privacy audit verify`, restore the "
+                "file from a backup, or start a new log deliberately with `frigate-privacy audit init --force`"
+            )
 
     def close(self) -> None:
         """Close the database connection."""
@@ -210,6 +232,9 @@ class AuditLog:
             self._write_head(signer, seq, digest)
             if seq % self.checkpoint_every == 0:
                 self._write_checkpoint(signer, seq, digest, fields["ts"])
+        # After the commit: the anchor outside the database moves forward with the log. It may lag one entry
+        # behind (a crash right here, or a concurrent writer), which still vouches for a true prefix.
+        write_anchor(self.anchor_path, signer, seq, digest)
         return entry
 
     @contextlib.contextmanager

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frigate_privacy.audit.actions import AuditResult
+from frigate_privacy.audit.anchor import Anchor, anchor_path, read_anchor
 from frigate_privacy.audit.entry import GENESIS_HASH, AuditEntry, Checkpoint, checkpoint_message, recompute_hash
-from frigate_privacy.audit.errors import AuditError
+from frigate_privacy.audit.errors import AuditError, AuditIntegrityError
 from frigate_privacy.audit.log import AuditLog, Head
 from frigate_privacy.crypto.errors import KeyFileError
 from frigate_privacy.crypto.signing import PublicKey
@@ -38,6 +39,8 @@ class VerifyReport:
     last_seq: int = 0
     trusted_key: bool = True
     problems: list[Problem] = field(default_factory=list)
+    # The signed anchor outside the database (None: the log predates anchors or has never been written).
+    anchor: Anchor | None = None
     # Intent entries with no outcome: the action was killed or crashed (or is still running).
     unfinished: list[AuditEntry] = field(default_factory=list)
 
@@ -111,6 +114,7 @@ def verify_chain(
     checkpoints: Sequence[Checkpoint],
     head: Head | None,
     public_key: PublicKey | None,
+    anchor: Anchor | None = None,
 ) -> VerifyReport:
     """Check every link, checkpoint and the head; signatures against `public_key` when given.
 
@@ -135,6 +139,7 @@ def verify_chain(
             )
         elif hashes.get(cp.seq) != cp.entry_hash:
             report.problems.append(Problem(cp.seq, "it differs from the entry its signed checkpoint vouches for"))
+    _check_anchor(report, hashes, anchor, public_key)
     if head is None:
         if last:
             report.problems.append(Problem(last, "the signed head record is missing"))
@@ -155,9 +160,37 @@ def verify_chain(
     return report
 
 
+def _check_anchor(report: VerifyReport, hashes: dict[int, str], anchor: Anchor | None, key: PublicKey | None) -> None:
+    """The log must still reach as far as the signed anchor outside the database says it went."""
+    report.anchor = anchor
+    if anchor is None:
+        return
+    last = report.last_seq
+    if not anchor.signature_ok(key):
+        report.problems.append(
+            Problem(max(anchor.seq, 1), "the anchor's signature is invalid: it was altered or signed by another key")
+        )
+    elif anchor.seq > last:
+        report.problems.append(
+            Problem(
+                last + 1,
+                f"entries after {last} were deleted (the signed anchor outside the database records entry "
+                f"{anchor.seq}): the log was emptied, truncated or replaced",
+            )
+        )
+    elif anchor.seq and hashes.get(anchor.seq) != anchor.hash:
+        report.problems.append(Problem(anchor.seq, "it differs from the entry the signed anchor vouches for"))
+
+
 def verify_log_file(path: Path, public_key: PublicKey | None) -> VerifyReport:
-    """Open the log read-only-in-spirit (no signer) and verify it."""
+    """Open the log read-only-in-spirit (no signer) and verify it, against its anchor when there is one."""
+    anchor = read_anchor(anchor_path(Path(path)))
     if not Path(path).exists():
+        if anchor is not None and anchor.seq > 0:
+            raise AuditIntegrityError(
+                f"audit log {path} is missing, but its signed anchor says it held {anchor.seq} entries "
+                "(deleted or moved); restore it from a backup"
+            )
         raise AuditError(f"audit log {path} does not exist")
     with AuditLog(path, signer=None) as log:
-        return verify_chain(log.entries(), log.checkpoints(), log.head(), public_key)
+        return verify_chain(log.entries(), log.checkpoints(), log.head(), public_key, anchor)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
+from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.actor import operator_actor
+from frigate_privacy.audit.anchor import anchor_path, read_anchor
 from frigate_privacy.audit.details import safe_text
 from frigate_privacy.audit.errors import AuditIntegrityError
 from frigate_privacy.audit.location import AUDIT_FILENAME
@@ -46,6 +50,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.add_argument("--limit", type=int)
     s.add_argument("--json", action="store_true", help="print a JSON array")
     s.set_defaults(func=_show)
+    i = actions.add_parser(
+        "init",
+        help="create the audit log; with --force start a new one over a missing or damaged log (audited)",
+        description="Without --force this only creates a log where none ever existed. With --force the old file "
+        "(if any) is kept aside as <name>.replaced-<time>, and the new log's first entry records the old "
+        "anchor (entry count and head hash) and who did it.",
+    )
+    _add_location(i)
+    i.add_argument("--force", action="store_true", help="start a new log even though its anchor says one existed")
+    i.set_defaults(func=_init)
     c = actions.add_parser("checkpoint", help="sign a checkpoint over the newest entry now")
     _add_location(c)
     c.set_defaults(func=_checkpoint)
@@ -82,6 +96,8 @@ def _verify(args: argparse.Namespace) -> int:
             f"warning: entry {entry.seq} ({entry.ts}): {entry.actor} {entry.action} {safe_text(entry.target, 120)!r} "
             "was started and never finished (killed or crashed, or still running)"
         )
+    if report.anchor is None and report.entries:
+        print("warning: no anchor file next to the log (written from the next audited action on)")
     if not report.trusted_key:
         print("warning: no trusted public key given; signatures were checked against the key stored in the log")
     print(
@@ -112,6 +128,51 @@ def _show(args: argparse.Namespace) -> int:
         print(f"{e.seq:>6} {e.ts} {e.actor}({e.role}) {e.action} {e.result} camera={camera} target={e.target!r}")
         details = f"  details: {safe_text(e.details, 8192)}" if e.details != "{}" else ""
         print(f"       reason: {safe_text(e.reason, 1000)}{details}")
+    return 0
+
+
+def _set_aside(path: Path) -> str | None:
+    """Rename the old database (and its WAL files) out of the way; returns the new name, None if there was none."""
+    if not path.exists():
+        return None
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    moved = path.with_name(f"{path.name}.replaced-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        src = path.with_name(path.name + suffix)
+        if src.exists():
+            src.rename(moved.with_name(moved.name + suffix))
+    return moved.name
+
+
+def _init(args: argparse.Namespace) -> int:
+    if args.db is not None and args.data_dir is None:
+        raise InputError("with --db, also give --data-dir: the directory holding the service signing key")
+    signer = load_or_create_signing_key(data_dir_from_args(args))
+    path = _db_path(args)
+    if not args.force:
+        with AuditLog(path, signer) as log:  # refuses a missing or shortened log that has an anchor
+            head = log.head()
+        print(f"audit log {path}: ready ({head.seq if head else 0} entries)")
+        return 0
+    previous = read_anchor(anchor_path(path))
+    moved = _set_aside(path)
+    anchor_path(path).unlink(missing_ok=True)
+    with AuditLog(path, signer) as log:
+        log.record(
+            actor=operator_actor(),
+            role="admin",
+            action=AuditAction.audit_init,
+            target=path.name,
+            reason="new audit log started with audit init --force",
+            result=AuditResult.success,
+            details={
+                "previous_entries": previous.seq if previous is not None else None,
+                "previous_head": previous.hash if previous is not None else None,
+                "previous_file": moved or "missing",
+            },
+        )
+    kept = f"; the old file is kept as {moved}" if moved else ""
+    print(f"audit log {path}: new log started (the first entry records the old anchor){kept}")
     return 0
 
 
