@@ -15,6 +15,7 @@ import av
 import numpy as np
 import pytest
 
+from frigate_privacy.config.frigate import FrigateConfig
 from frigate_privacy.crypto.age_keys import generate_identity_file, load_identities, load_recipients
 from frigate_privacy.crypto.signing import load_or_create_signing_key
 from frigate_privacy.export.bundle import VIDEO_NAME
@@ -22,6 +23,7 @@ from frigate_privacy.export.job import ExportRequest
 from frigate_privacy.export.manifest import LegalBasis
 from frigate_privacy.export.operations import OpenRequest, decrypt_export, make_export
 from frigate_privacy.export.times import TimeRange
+from frigate_privacy.frigate.client import FrigateClient
 from tests.standin import FrigateStandin, Segment, SharedAssetMissing, build_media
 from tests.test_export_support import config, models_ready
 
@@ -96,3 +98,22 @@ def test_export_holds_exactly_the_requested_range_with_a_10s_gop(version: str, t
     assert abs(manifest.first_frame_unix - first) < 1e-3 and abs(manifest.last_frame_unix - last) < 1e-3
     assert manifest.clip_origin_unix == manifest.first_frame_unix
     assert manifest.video.frames == len(exported)
+
+
+def test_standin_clip_starts_at_the_keyframe_before_the_start_like_frigate(tmp_path: Path) -> None:
+    """What the export works around: Frigate's own clip of 16.35-27.8 s begins at the 10 s keyframe."""
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        start = float(int(time.time()) - 100)
+        try:
+            segments = build_media(standin.media_root, "front", start, 40, size=(320, 180), gop_seconds=10)
+        except SharedAssetMissing as exc:
+            pytest.skip(str(exc))
+        standin.add_segments(segments)
+        buf = io.BytesIO()
+        with FrigateClient.from_config(FrigateConfig(url=standin.url)) as client:
+            client.download_clip("front", start + 16.35, start + 27.8, buf)
+    clip = _frames(buf.getvalue())
+    recorded = _recorded(segments)
+    assert abs(_shown_at(clip[0], recorded) - (start + 10)) < 1e-3
+    # outpoint int(27.8 - 20) = 7: the clip ends at 27 s, before the requested end
+    assert abs(_shown_at(clip[-1], recorded) - (start + 26.9)) < 1e-3

@@ -8,9 +8,10 @@ Reproduced
 HTTP (stdlib ThreadingHTTPServer on 127.0.0.1, free port, optional TLS: `tls_kind` picks a self-signed cert
 for 127.0.0.1, Frigate's own default `O=FRIGATE DEFAULT CERT/CN=*` without subjectAltName, an expired one,
 or one issued by a separate CA; `ca_cert` is the file a client would trust):
-- `GET /api/version` (plain text, e.g. `0.16.4-4131252`); `GET /api/config` with defaults filled, globals
+- `GET /api/version` (plain text, e.g. `0.16.4-4131252`); `GET /api/config` with defaults filled,
+  `version` the number 0.14 on 0.14 (its config model declares a float), a string from 0.15, globals
   merged into cameras, the per-version record retention shape (0.14 `retain`+`events`, 0.15/0.16
-  `retain`+`alerts`/`detections`, 0.17+ `continuous`/`motion`), `version` key (`0.18-0` on 0.18),
+  `retain`+`alerts`/`detections`, 0.17+ `continuous`/`motion`), `version` key (`0.16-0`, `0.18-0`),
   per-camera `ffmpeg_cmds` whose record command has `-an` or `-c:a aac` from the preset (default
   preset-record-generic <=0.15, preset-record-generic-audio-aac 0.16+), MQTT password removed, camera URL
   credentials replaced by `*:*`; `GET /api/config/raw` (the YAML, secrets included).
@@ -29,7 +30,8 @@ or one issued by a separate CA; `ca_cert` is the file a client would trust):
   object, as real Frigate's often misses events), `/api/review/event/<id>` 0.15+, `POST /api/reviews/delete`
   (every overlapping segment, file + row, and the review row; the thumbnail file and events stay).
 - `GET /api/<cam>/recordings` (no paths; 0.16+ defaults frozen at process start when params are missing),
-  `GET /api/<cam>/start/<s>/end/<e>/clip.mp4` (PyAV stream-copy concat, keyframe-aligned, audio kept),
+  `GET /api/<cam>/start/<s>/end/<e>/clip.mp4` (PyAV stream-copy concat with Frigate's whole-second inpoint
+  and outpoint, starting at the keyframe at or before the inpoint, audio kept),
   0.18 `DELETE /api/recordings/start/<s>/end/<e>?cameras=&keep=` (404 before).
 - Exports: create (0.14 no id in the answer; 0.14/0.15 `<cam>_<6>` ids; 0.16+ `<cam>_<local start>-<local
   end>_<6>`), background job with `in_progress`, list, `GET /api/exports/<id>` 0.15+, rename
@@ -51,7 +53,8 @@ or one issued by a separate CA; `ca_cert` is the file a client would trust):
   keyed by URI (0.17+ also user and role), skipped by a non-empty `X-Cache-Bypass` header other than "0",
   `X-Cache-Status` HIT/MISS/BYPASS; off by default so tests that read raw state see changes at once.
 Media (`build_media`): `recordings/YYYY-MM-DD/HH/<cam>/MM.SS.mp4` (UTC), 10 s H.264 segments with
-+faststart and optional AAC, from vtest.avi with shared face crops pasted on pedestrians and walkers;
++faststart and optional AAC, a keyframe every second or every `gop_seconds` (10 s like some cameras),
+from vtest.avi with shared face crops pasted on pedestrians and walkers;
 `clips/<cam>-<id>.jpg`, clean `.png`/`.webp` per version, `clips/thumbs/<cam>/<id>.webp` 0.16+, review
 thumbs, `clips/faces/train/<id>-<ts>-<name>-<score>.webp` 0.16+, `clips/export/<id>.webp`, `exports/`.
 MQTT (`StandinPublisher`, paho 2.x, real broker): LWT `available`=offline retained QoS 1; on connect the

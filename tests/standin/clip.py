@@ -11,12 +11,15 @@ import av
 
 
 def concat_segments(
-    parts: Sequence[tuple[Path, float]], start: float, end: float, *, dest: Path | None = None
+    parts: Sequence[tuple[Path, float, float]], start: float, end: float, *, dest: Path | None = None
 ) -> bytes:
-    """Stream-copy packets of the given (path, segment start) list between start and end into one MP4.
+    """Stream-copy packets of the given (path, segment start, segment end) list between start and end into one MP4.
 
-    Like ffmpeg's concat demuxer with -c copy, the cut starts at the video keyframe at or before the
-    whole-second inpoint and keeps audio when the segments have it. Returns the bytes, or writes `dest`.
+    As Frigate writes its concat list (api/media.py): `inpoint int(start - segment start)` only for a
+    segment that begins before `start`, `outpoint int(end - segment start)` only for one that ends after
+    `end` (both rounded down to a whole second). Like ffmpeg's concat demuxer with -c copy, the cut starts
+    at the video keyframe at or before the inpoint, so with a long GOP the clip begins seconds early, and
+    audio is kept when the segments have it. Returns the bytes, or writes `dest`.
     """
     buf = io.BytesIO()
     # the API streams fragmented MP4; an export file on disk gets +faststart (needs a seekable real file)
@@ -25,7 +28,7 @@ def concat_segments(
     with av.open(target, "w", format="mp4", options=opts) as out:
         mapping: dict[str, Any] = {}
         offset = 0.0  # seconds of output already written
-        for path, seg_start in parts:
+        for path, seg_start, seg_end in parts:
             with av.open(str(path)) as src:
                 streams = [s for s in src.streams if s.type in ("video", "audio")]
                 for s in streams:
@@ -33,8 +36,8 @@ def concat_segments(
                         mapping[s.type] = out.add_stream_from_template(s)
                 packets = [p for p in src.demux(streams) if p.dts is not None and p.pts is not None]
                 pts = [int(p.pts or 0) for p in packets]  # None filtered above
-                inpoint = max(0.0, float(int(start - seg_start)))
-                outpoint = float(int(end - seg_start + 0.999))
+                inpoint = float(int(start - seg_start)) if seg_start < start else 0.0
+                outpoint = float(int(end - seg_start)) if seg_end > end else float("inf")
                 keys = [
                     float(t * p.time_base)
                     for p, t in zip(packets, pts, strict=True)

@@ -34,10 +34,10 @@ def list_recordings(s: FrigateStandin, req: Request) -> Response:
     return json_response([{k: r[k] for k in keys} for r in rows])
 
 
-def _segments_for(s: FrigateStandin, camera: str, start: float, end: float) -> list[tuple[Path, float]]:
+def _segments_for(s: FrigateStandin, camera: str, start: float, end: float) -> list[tuple[Path, float, float]]:
     rows = s.recording_rows(camera, start, end)
-    parts = [(local_path(s.media_root, r["path"]), float(r["start_time"])) for r in rows]
-    return [(p, t) for p, t in parts if p.is_file()]
+    parts = [(local_path(s.media_root, r["path"]), float(r["start_time"]), float(r["end_time"])) for r in rows]
+    return [(p, a, b) for p, a, b in parts if p.is_file()]
 
 
 def clip(s: FrigateStandin, req: Request) -> Response:
