@@ -152,3 +152,23 @@ def test_review_covers_an_event_by_camera_and_time_not_by_its_list(frigate_versi
     assert walk.review_id not in s.reviews and walk.event_id not in s.events
     # the footage of the event is gone, through the review delete (or 0.18's recordings delete)
     assert remaining == []
+
+
+def test_erase_finds_a_sub_label_set_a_moment_ago_behind_nginx_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Real Frigate's nginx cached the events answer: erase found 0 events one second after the rename."""
+    with FrigateStandin("0.16", tmp_path / "media", nginx_cache=True) as s:
+        start = float(int(time.time() - 3600))
+        walk = s.add_walk(start=start + 2, duration=5)  # not recognised yet: no sub label
+        config = tmp_path / "fp.yml"
+        config.write_text(
+            yaml.safe_dump({"frigate": {"url": s.url, "retries": 1}, "storage": {"data_dir": str(tmp_path)}})
+        )
+        assert main(["erase", "--config", str(config), "--sub-label", "dave", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["events_found"] == []
+        s.events[walk.event_id]["sub_label"] = "dave"  # what POST /api/events/<id>/sub_label does
+        assert main(["erase", "--config", str(config), "--sub-label", "dave", "--json"]) == 0
+        planned = json.loads(capsys.readouterr().out)["events_found"]
+    assert planned == [walk.event_id]
+    assert s.nginx_cache is not None and s.nginx_cache.hits == 0
