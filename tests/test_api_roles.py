@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from frigate_privacy.config.api import ApiRole
+from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.export.clip_timeline import ClipTimeline
+from frigate_privacy.frigate.client import FrigateClient
 from tests.api_support import gray, leak_scorer, mjpeg_frames, running_api_factory, video_gray_frames
 from tests.standin import FrigateStandin
 from tests.standin.live import LiveFeed, read_index, walkers_across
@@ -174,8 +176,21 @@ def _score_viewer_media(scorer: Any, standin: FrigateStandin, scene: Any, path: 
         assert not scorer.face_leaks(gray(orig), gray(data), box), "event snapshot leaks"
     elif path.endswith("thumbnail.jpg"):
         assert kind == "image/jpeg"
-        # The face in a 175 px thumbnail is below the scorer's 24 px; check it is not returned untouched.
-        assert gray(data).shape[0] == 175
+        # The 175 px crop around the person (the stand-in's geometry); its ~20 px face is below the scorer's
+        # 24 px size rule, so it is scored with the scorer's own test directly: smaller faces must not leak either.
+        with FrigateClient.from_config(PrivacyConfig.model_validate({"frigate": {"url": standin.url}}).frigate) as c:
+            orig = gray(c.event_thumbnail_jpeg(plan.event_id))
+        x1, y1, x2, y2 = plan.abs_box_at(plan.snapshot_time)
+        pad = max(x2 - x1, y2 - y1) // 3
+        ox, oy = max(0, x1 - pad), max(0, y1 - pad)
+        scale = 175 / (min(plan.detect_size[1], y2 + pad) - oy)
+        fb = face_box(plan, plan.snapshot_time, plan.detect_size)
+        assert fb is not None and gray(data).shape == orig.shape
+        box = tuple(
+            round(v) for v in ((fb[0] - ox) * scale, (fb[1] - oy) * scale, (fb[2] - ox) * scale, (fb[3] - oy) * scale)
+        )
+        scored += 1
+        assert not scorer.face_leaks(orig, gray(data), box), f"thumbnail leaks (face {box})"
     elif path.endswith("clip.mp4"):
         assert kind == "video/mp4"
         red = video_gray_frames(data)
