@@ -81,14 +81,30 @@ class ServiceProc:
         return int(self.proc.returncode)
 
 
-def service_config(path: Path, *, frigate_url: str, broker: tuple[str, int], data_dir: Path) -> Path:
-    """A service config for the stand-in and the test broker."""
+def viewer_token(main_python: Path, config: Path, name: str, camera: str) -> str:
+    """A viewer token of our API, from `frigate-privacy users add` (what a homeowner runs for the MJPEG card)."""
+    argv = [str(main_python), "-m", "frigate_privacy", "users", "add", name, "--role", "viewer"]
+    argv += ["--cameras", camera, "--config", str(config)]
+    out = subprocess.run(
+        argv,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    ).stdout
+    return out.strip().rsplit(" ", 1)[-1]
+
+
+def service_config(path: Path, *, frigate_url: str, broker: tuple[str, int], data_dir: Path, api_port: int) -> Path:
+    """A service config for the stand-in and the test broker (our API on a free port, never 8099)."""
     doc = {
         "frigate": {"url": frigate_url, "timeout": 3, "retries": 1},
         "mqtt": {"host": broker[0], "port": broker[1], "client_id": "fp-ha-harness", "keepalive": 5},
         "storage": {"data_dir": str(data_dir)},
         "service": {"backfill_hours": 1, "frigate_check_seconds": 1},
         "homeassistant": {"republish_delay": 0.5},
+        "api": {"port": api_port},
     }
     path.write_text(json.dumps(doc))  # JSON is YAML
     return path

@@ -17,8 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import ServiceProc, StandinDriver, service_config
-from homeassistant.components import mqtt
+from conftest import free_port
+from harness import ServiceProc, StandinDriver, service_config, viewer_token
+from homeassistant.components import camera, mqtt
+from homeassistant.components.mjpeg.const import CONF_MJPEG_URL, CONF_STILL_IMAGE_URL
+from homeassistant.const import (
+    CONF_AUTHENTICATION,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+    HTTP_BASIC_AUTHENTICATION,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -65,7 +74,11 @@ async def test_homeowner_flow(
     frigate_version: str,
 ) -> None:
     driver = await hass.async_add_executor_job(StandinDriver, main_python, frigate_version, broker, ["front", "garden"])
-    config = service_config(tmp_path / "fp.yml", frigate_url=driver.url, broker=broker, data_dir=tmp_path / "data")
+    api_port = free_port()
+    config = service_config(
+        tmp_path / "fp.yml", frigate_url=driver.url, broker=broker, data_dir=tmp_path / "data", api_port=api_port
+    )
+    token = await hass.async_add_executor_job(viewer_token, main_python, config, "ha-card", "front")
     service = ServiceProc(main_python, config, tmp_path / "service.log")
     entry = MockConfigEntry(
         domain=mqtt.DOMAIN,
@@ -179,6 +192,25 @@ async def test_homeowner_flow(
         await mqtt.async_publish(hass, "homeassistant/status", "online")
         await asyncio.sleep(1.5)
         assert _state(hass, "switch.front_privacy_masking") == "off"
+
+        # the redacted live view on a dashboard: HA's own MJPEG camera with the viewer token as Basic credentials
+        base = f"http://127.0.0.1:{api_port}/api/cameras/front"
+        mjpeg_options = {
+            CONF_MJPEG_URL: f"{base}/live.mjpeg",
+            CONF_STILL_IMAGE_URL: f"{base}/latest.jpg",
+            CONF_AUTHENTICATION: HTTP_BASIC_AUTHENTICATION,
+            CONF_USERNAME: "ha-card",
+            CONF_PASSWORD: token,
+            CONF_VERIFY_SSL: True,
+        }
+        card = MockConfigEntry(domain="mjpeg", title="Front door (masked)", data={}, options=mjpeg_options)
+        card.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(card.entry_id)
+        await hass.async_block_till_done()
+        cam_id = next(e for e in hass.states.async_entity_ids("camera") if "front_door_masked" in e)
+        still = await camera.async_get_image(hass, cam_id)
+        assert still.content[:2] == b"\xff\xd8"  # a JPEG, fetched by HA through our API's viewer check
+        await hass.config_entries.async_unload(card.entry_id)
 
         # a camera removed from Frigate's config loses its entities
         await hass.async_add_executor_job(functools.partial(driver.call, "remove", camera="garden"))

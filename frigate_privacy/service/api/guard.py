@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import re
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from typing import Any, NoReturn, Protocol
 from fastapi import HTTPException, Request
 
 from frigate_privacy.audit.actions import AuditResult
-from frigate_privacy.config.api import ApiConfig
+from frigate_privacy.config.api import ApiConfig, ApiRole
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.service.api.identity import Identity, Permission, allows
 from frigate_privacy.service.api.ratelimit import FailedAuthLimiter
@@ -26,6 +28,16 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.@:-]")
 # Headers the Home Assistant Supervisor's ingress proxy sets for the logged-in HA user.
 INGRESS_USER_NAME = "x-remote-user-name"
 INGRESS_USER_ID = "x-remote-user-id"
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    """(user name, token) from a Basic credential; ("", "") when it is not valid base64 `name:token`."""
+    try:
+        text = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    name, sep, token = text.partition(":")
+    return (name, token) if sep else ("", "")
 
 
 class AuditSink(Protocol):
@@ -94,16 +106,26 @@ class Guard:
         address = client_address(request)
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        basic_name: str | None = None
+        if scheme.lower() == "basic":
+            # Home Assistant's MJPEG camera can only send Basic credentials: user name + token as the password.
+            basic_name, token = _basic_credentials(token)
+        elif scheme.lower() != "bearer":
+            token = ""
+        if not token.strip():
             self.deny(request, None, 401, "no bearer token")
         retry = self.limiter.retry_after(address)
         if retry is not None:
             self.deny(request, None, 429, "too many failed authentications", retry_after=retry)
         user = self.users.authenticate(token.strip())
-        if user is None:
+        if user is None or (basic_name is not None and basic_name != user.name):
             self.limiter.failed(address)
             self.deny(request, None, 401, "unknown or revoked token")
-        return Identity(user.name, user.role, user.cameras, via="token")
+        identity = Identity(user.name, user.role, user.cameras, via="token" if basic_name is None else "basic")
+        if basic_name is not None and user.role is not ApiRole.viewer:
+            # Basic credentials end up stored in other programs' configs: only viewer tokens may travel that way.
+            self.deny(request, identity, 403, "Basic credentials are accepted for viewer tokens only")
+        return identity
 
     # -- may they -----------------------------------------------------------------------------------
 
