@@ -65,7 +65,7 @@ def _frigate_masks(c: CameraVerdict) -> Finding:
 def _masking(cfg: PrivacyConfig, camera: str) -> Finding:
     m = cfg.masking_for(camera)
     what = "faces and whole bodies" if m.bodies else "faces (heads of persons whose face is not found)"
-    zones = f"{len(m.zones)} static privacy zone(s)" if m.zones else "no static privacy zones"
+    zones = f"static privacy zones: {', '.join(z.name for z in m.zones)}" if m.zones else "no static privacy zones"
     detail = f"live snapshots, live view and exports mask {what} with style {m.style}; {zones}"
     return Finding("our masking", Status.ok, detail, Article.by_design)
 
