@@ -15,6 +15,7 @@ from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.cli import main
 from frigate_privacy.config.loader import parse_config
 from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.policy.apply import StepStatus
 from frigate_privacy.policy.journal import StepJournal
@@ -217,5 +218,13 @@ def test_cli_json_dry_run_and_apply(scene: Any, tmp_path: Path, capsys: pytest.C
     body = json.loads(capsys.readouterr().out)
     assert not body["applied"] and any(st["target"] == alice.event_id for st in body["plan"]["steps"])
     assert s.deleted == []
-    assert main(["retention", "--config", str(config), "--apply"]) == 0
+    # 0.14-0.16 read the lowered retention only at a restart: the change is made but not in effect yet
+    pending = s.version != "0.18"
+    code = main(["retention", "--config", str(config), "--apply"])
+    assert code == (ExitCode.PENDING_RESTART if pending else ExitCode.OK)
     assert "complete" in capsys.readouterr().out and alice.event_id not in s.events
+    if pending:
+        assert s.pending_restart
+        assert main(["retention", "--config", str(config), "--apply", "--restart", "--json"]) == ExitCode.OK
+        body = json.loads(capsys.readouterr().out)
+        assert body["restarted"] and not body["pending_restart"]

@@ -39,12 +39,21 @@ class RetentionReport:
         bad = (StepStatus.failed, StepStatus.not_attempted)
         return self.applied and not any(o.status in bad for o in self.outcomes)
 
+    @property
+    def pending_restart(self) -> bool:
+        """A config change was sent that Frigate reads only at a restart nobody did."""
+        sent = (StepStatus.done, StepStatus.confirmed, StepStatus.pending_restart)
+        return not self.restarted and any(
+            o.step.params.get("requires_restart") and o.status in sent for o in self.outcomes
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
             "applied": self.applied,
             "complete": self.complete,
             "restarted": self.restarted,
+            "pending_restart": self.pending_restart,
             "track_store_pruned": self.tracks_pruned,
             "plan": self.plan.to_dict(),
             "outcomes": [o.to_dict() for o in self.outcomes],
