@@ -32,6 +32,7 @@ from frigate_privacy.crypto.errors import (
     EncryptionModeError,
     NotAnAgeFileError,
     PassphraseSizeError,
+    WorkFactorError,
     WrongKeyError,
     WrongPassphraseError,
 )
@@ -342,7 +343,27 @@ def _header_info(prefix: bytes) -> AgeHeaderInfo:
     return info
 
 
+# rage picks the work factor that takes about a second on the encrypting machine (2^17-2^20 measured
+# here); 2^22 is age's own default limit for decryption and bounds a crafted header to 4 GiB and seconds.
+MAX_SCRYPT_LOG_N = 22
+
+
+def _check_work_factor(info: AgeHeaderInfo) -> None:
+    """Refuse a crafted scrypt work factor before any key derivation (2^24 needs 16 GiB and a minute)."""
+    log_n = info.scrypt_log_n
+    if log_n is None:
+        return
+    if log_n < 1 or log_n > MAX_SCRYPT_LOG_N:
+        shown = "unreadable" if log_n < 0 else f"2^{log_n}"
+        raise WorkFactorError(
+            f"the file's passphrase stanza asks for scrypt work factor {shown}; exports made by age or this "
+            f"plugin use at most 2^{MAX_SCRYPT_LOG_N} (about {(128 * 8 << MAX_SCRYPT_LOG_N) >> 30} GiB of memory), "
+            "so this file was crafted or damaged and is not opened"
+        )
+
+
 def _check_mode_matches(info: AgeHeaderInfo, identities: Sequence[x25519.Identity], passphrase: str | None) -> None:
+    _check_work_factor(info)
     if info.armored:
         return  # pyrage reads armor itself; let it report mismatches
     if passphrase is not None and not info.is_passphrase:

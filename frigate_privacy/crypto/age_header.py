@@ -19,6 +19,8 @@ class AgeHeaderInfo:
 
     stanza_types: tuple[str, ...]
     armored: bool = False
+    # log2 of the scrypt work factor the header asks for (None: no scrypt stanza, -1: unreadable).
+    scrypt_log_n: int | None = None
 
     @property
     def is_passphrase(self) -> bool:
@@ -50,10 +52,14 @@ def parse_header_info(prefix: bytes) -> AgeHeaderInfo | None:
     if not lines or lines[0] != _VERSION_LINE:
         return None
     types: list[str] = []
+    log_n: int | None = None
     for line in lines[1:]:
         if line.startswith(b"---"):
-            return AgeHeaderInfo(stanza_types=tuple(types))
+            return AgeHeaderInfo(stanza_types=tuple(types), scrypt_log_n=log_n)
         if line.startswith(b"-> "):
             fields = line[3:].split(b" ")
             types.append(fields[0].decode("ascii", "replace"))
+            if fields[0] == b"scrypt":
+                arg = fields[2] if len(fields) == 3 else b""
+                log_n = int(arg) if arg.isdigit() and len(arg) <= 3 else -1
     return None

@@ -55,3 +55,7 @@ class WeakPassphraseError(InputError):
 
 class KeyFileError(CryptoError):
     """A key file is missing, malformed or readable by others."""
+
+
+class WorkFactorError(CryptoError):
+    """A passphrase file asks for more scrypt work than any export of ours uses: refused before deriving a key."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 __all__ = [
+    "MAX_MEMBERS",
     "TAIL_BYTES",
     "BundleDirectory",
     "BundleFormatError",
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 TAIL_BYTES = 4 << 20
+# An export holds four files; a crafted directory of thousands would open a temp file per member.
+MAX_MEMBERS = 64
 _CHUNK = 1 << 20
 # The ZIP local file header (APPNOTE 4.3.7), as zipfile itself unpacks it: fields 10 and 11 are the
 # lengths of the file name and the extra field that sit between the header and the member's data.
@@ -107,6 +110,10 @@ def read_directory(stream: BinaryIO, small_names: tuple[str, ...]) -> BundleDire
     try:
         archive = zipfile.ZipFile(_TailFile(total, data))
         members = tuple(archive.infolist())
+        if len(members) > MAX_MEMBERS:
+            raise BundleFormatError(
+                f"the bundle lists {len(members)} files; an export holds a handful (at most {MAX_MEMBERS} are read)"
+            )
         small = {}
         for info in members:
             if info.filename in small_names and info.file_size <= TAIL_BYTES // 4:

@@ -80,4 +80,10 @@ def _name_of_label_pair(value: Any) -> Any:
 
 
 # A sub label as a name alone: the REST API sends a string, some versions `[name, score]`.
-SubLabelName = Annotated[str | None, BeforeValidator(_name_of_label_pair)]
+def _bounded_name(value: str | None) -> str | None:
+    if value is not None and len(value) > 128:
+        raise ValueError(f"a sub label of {len(value)} characters is not a name (at most 128)")
+    return value
+
+
+SubLabelName = Annotated[str | None, BeforeValidator(_name_of_label_pair), AfterValidator(_bounded_name)]

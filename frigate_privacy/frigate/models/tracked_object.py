@@ -11,6 +11,11 @@ from frigate_privacy.frigate.models.base import Box4, CameraNameStr, EventId, Fr
 
 __all__ = ["AttributeBox", "EventMessage", "PathPoint", "SnapshotInfo", "TrackedObjectState"]
 
+# Field bounds for MQTT payloads (Frigate's own values are far below them).
+MAX_NAME = 128
+MAX_ITEMS = 64
+MAX_PATH_POINTS = 2000
+
 
 class AttributeBox(FrigatePayload):
     """An attribute found inside an object, e.g. a Frigate+ `face` or `license_plate` box."""
@@ -65,25 +70,26 @@ class TrackedObjectState(FrigatePayload):
     frame_time: float | None = None
     start_time: float
     end_time: float | None = None
-    sub_label: str | None = None
+    # Bounds: a hostile publisher must not grow the track store with 100 KB names or endless lists.
+    sub_label: str | None = Field(default=None, max_length=MAX_NAME)
     sub_label_score: float | None = None
     score: float | None = None
     top_score: float | None = None
     false_positive: bool = False
     box: Box4 | None = None
     region: Box4 | None = None
-    current_zones: list[str] = Field(default_factory=list)
-    entered_zones: list[str] = Field(default_factory=list)
+    current_zones: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    entered_zones: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     stationary: bool = False
     active: bool | None = None
     has_clip: bool = False
     has_snapshot: bool = False
-    attributes: dict[str, float] = Field(default_factory=dict)
-    current_attributes: list[AttributeBox] = Field(default_factory=list)
+    attributes: dict[str, float] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    current_attributes: list[AttributeBox] = Field(default_factory=list, max_length=MAX_ITEMS)
     snapshot: SnapshotInfo | None = None
-    path_data: list[PathPoint] = Field(default_factory=list)
-    max_severity: str | None = None
-    recognized_license_plate: str | None = None
+    path_data: list[PathPoint] = Field(default_factory=list, max_length=MAX_PATH_POINTS)
+    max_severity: str | None = Field(default=None, max_length=32)
+    recognized_license_plate: str | None = Field(default=None, max_length=MAX_NAME)
     recognized_license_plate_score: float | None = None
 
     @model_validator(mode="before")
