@@ -177,8 +177,9 @@ def test_service_component_masks_in_the_background(mqtt_broker: Broker, tmp_path
         watcher = Watcher(mqtt_broker)
         service = ServiceProcess(media.config_path, tmp_path / "service.log")
         try:
-            assert wait_for(lambda: all(sha256(p) != d for p, d in before.items()), timeout=180)
-            assert wait_for(lambda: ((watcher.health() or {}).get("parts", {}).get("atrest", {}).get("state")) == "ok")
+            assert wait_for(lambda: all(sha256(p) != d for p, d in before.items()), timeout=300, step=0.5)
+            health = lambda: (watcher.health() or {}).get("parts", {}).get("atrest", {})  # noqa: E731
+            assert wait_for(lambda: health().get("state") == "ok", timeout=60), health()
             code, _ = service.terminate(timeout=60)
         finally:
             watcher.close()

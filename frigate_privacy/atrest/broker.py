@@ -5,7 +5,7 @@ Workers connect with Receive Maximum 1 and acknowledge a job only when it is fin
 most one. The journal decides who may touch a file (claims with leases), so a job delivered twice is
 skipped, never masked twice. A worker that dies stops renewing its lease; once the lease runs out the
 dispatcher publishes the job again and another worker resumes it from the journal's state: takeover
-within `lease_seconds + scan_seconds`.
+within `lease_seconds` plus a second.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from frigate_privacy.atrest.job import Outcome
+from frigate_privacy.atrest.journal import JobState
+from frigate_privacy.atrest.media import MediaFile
 from frigate_privacy.atrest.runner import AtRest
 from frigate_privacy.config.mqtt import MqttConfig
 from frigate_privacy.config.root import PrivacyConfig
@@ -40,6 +42,9 @@ __all__ = ["SHARE_GROUP", "Dispatcher", "JobWorker", "run_fleet", "run_worker", 
 logger = logging.getLogger(__name__)
 
 SHARE_GROUP = "frigate-privacy-atrest"
+# Between scans the dispatcher refills the broker from its last scan this often, so workers never idle
+# waiting for the next (costlier) directory scan.
+TOP_UP_SECONDS = 1.0
 _MAX_JOB_BYTES = 4096
 
 
@@ -151,6 +156,7 @@ class Dispatcher:
         self.outstanding = max(1, outstanding)
         self.published: dict[str, float] = {}
         self.backlog_files = 0
+        self._due: list[MediaFile] = []
         self._connected = threading.Event()
         self._client = _client(cfg.mqtt, f"{cfg.mqtt.client_id}-atrest-dispatch"[:120], manual_ack=False)
         self._client.on_connect = lambda *a: self._connected.set()
@@ -170,28 +176,33 @@ class Dispatcher:
         return self._connected.is_set()
 
     def tick(self, now: float | None = None) -> int:
-        """Publish what is due and not in a worker's hands; returns how many jobs were published."""
+        """Scan for due files, then publish; returns how many jobs were published."""
         now = time.time() if now is None else now
-        due, backlog = self.atrest.scan(now)
+        self._due, backlog = self.atrest.scan(now)
         self.backlog_files = backlog.files
-        lease = self.cfg.atrest.lease_seconds
-        due_rels = {f.rel for f in due}
+        due_rels = {f.rel for f in self._due}
         self.published = {rel: t for rel, t in self.published.items() if rel in due_rels}
-        waiting = 0
-        sent = 0
-        for file in due:
+        return self.top_up(now)
+
+    def top_up(self, now: float | None = None) -> int:
+        """Publish from the last scan what is not in a worker's hands (cheap: journal look-ups only).
+
+        At most `outstanding` jobs wait unclaimed in the broker at a time, so a job is never queued behind a
+        long backlog when a worker dies, and the newest files go first.
+        """
+        now = time.time() if now is None else now
+        lease = self.cfg.atrest.lease_seconds
+        waiting = sent = 0
+        for file in self._due:
+            if waiting + sent >= self.outstanding or not self._connected.is_set():
+                break
             job = self.atrest.journal.get(file.rel)
-            held = job is not None and job.lease_until > now
-            sent_at = self.published.get(file.rel)
-            if held:
+            if job is not None and (job.state in (JobState.done, JobState.failed) or job.lease_until > now):
                 continue
+            sent_at = self.published.get(file.rel)
             if sent_at is not None and now - sent_at < lease:
                 waiting += 1  # published, not claimed yet: still in the broker's hands
                 continue
-            if waiting + sent >= self.outstanding:
-                break
-            if not self._connected.is_set():
-                break
             self._client.publish(self.cfg.atrest.topic, job_payload(file.rel), qos=1)
             self.published[file.rel] = now
             sent += 1
@@ -237,13 +248,18 @@ def run_fleet(config_path: Path, cfg: PrivacyConfig, *, workers: int, dispatch: 
         if dispatcher is not None:
             dispatcher.start()
         try:
+            next_scan = 0.0
             while not stop.is_set():
                 for k in range(workers):
                     if k not in procs or procs[k].poll() is not None:
                         procs[k] = subprocess.Popen([*command, "--slot", f"w{k}"], env=os.environ.copy())
                 if dispatcher is not None:
-                    dispatcher.tick()
-                stop.wait(cfg.atrest.scan_seconds)
+                    if time.monotonic() >= next_scan:
+                        dispatcher.tick()
+                        next_scan = time.monotonic() + cfg.atrest.scan_seconds
+                    else:
+                        dispatcher.top_up()
+                stop.wait(TOP_UP_SECONDS)
         finally:
             for proc in procs.values():
                 proc.terminate()

@@ -130,7 +130,8 @@ class AtRestConfig(PrivacyBaseModel):
         ge=1.0,
         le=3600.0,
         title="Scan interval",
-        description="How often the dispatcher looks for new closed files and hands out expired claims again.",
+        description="How often the dispatcher scans for newly closed files; between scans it refills the broker "
+        "every second, handing out again what a dead worker held once its lease ended.",
     )
     topic: str = Field(
         default="frigate-privacy/atrest/jobs",

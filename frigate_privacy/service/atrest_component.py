@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Any
 
-from frigate_privacy.atrest.broker import Dispatcher, JobWorker
+from frigate_privacy.atrest.broker import TOP_UP_SECONDS, Dispatcher, JobWorker
 from frigate_privacy.atrest.runner import AtRest
 from frigate_privacy.atrest.workspace import at_rest_cameras
 from frigate_privacy.config.root import PrivacyConfig
@@ -24,6 +24,7 @@ __all__ = ["AtRestComponent", "build"]
 logger = logging.getLogger(__name__)
 
 DISPATCH_JOB = "atrest-dispatch"
+TOP_UP_JOB = "atrest-top-up"
 
 
 class AtRestComponent:
@@ -48,9 +49,8 @@ class AtRestComponent:
             self._dispatcher = Dispatcher(cfg, self._dispatch, outstanding=2 * cfg.atrest.workers)
             self._dispatcher.start()
             for k in range(cfg.atrest.workers):
-                atrest = AtRest(
-                    cfg, slot=f"service-w{k}", frigate=ctx.frigate, store=ctx.track_store, workers=cfg.atrest.workers
-                )
+                # Threads of one process: each measures the whole process's CPU, so the budget is not split.
+                atrest = AtRest(cfg, slot=f"service-w{k}", frigate=ctx.frigate, store=ctx.track_store)
                 worker = JobWorker(cfg, atrest, self._stop)
                 worker.start()
                 self._workers.append((atrest, worker))
@@ -59,10 +59,15 @@ class AtRestComponent:
             logger.error("at-rest masking cannot start: %s", err)
             return
         ctx.scheduler.every(cfg.atrest.scan_seconds, DISPATCH_JOB, self._tick, first_delay=1.0)
+        ctx.scheduler.every(TOP_UP_SECONDS, TOP_UP_JOB, self._top_up, first_delay=2.0)
 
     def _tick(self) -> None:
         if self._dispatcher is not None:
             self._dispatcher.tick()
+
+    def _top_up(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.top_up()
 
     def stop(self, timeout: float) -> None:
         """Stop taking jobs; a job in flight is abandoned safely (the journal resumes it next start)."""
