@@ -218,6 +218,13 @@ def test_escrow_follows_retention_and_erasure(tmp_path: Path) -> None:
             assert atrest.run_pass() == {"done": 3}
         ws = workspace_for(media.cfg)
         first, second, _third = media.segments
+        # An unmounted media folder is not a deletion: escrow copies stay.
+        recordings = standin.media_root / "recordings"
+        recordings.rename(standin.media_root / "recordings.away")
+        with AtRest(media.cfg) as atrest:
+            atrest.run_pass()
+            assert len(atrest.journal.find_escrow()) == 3
+        (standin.media_root / "recordings.away").rename(recordings)
         first.path.unlink()  # Frigate's retention removed it
         with AtRest(media.cfg) as atrest:
             atrest.run_pass()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pyrage import x25519
 
-from frigate_privacy.atrest.journal import EscrowRecord, JobState, Journal
+from frigate_privacy.atrest.journal import EscrowRecord, Journal
 from frigate_privacy.atrest.media import MediaFile
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.crypto.age import decrypt_file, encrypt_file
@@ -40,6 +40,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 ESCROW_SUFFIX = ".age"
+# Expiry refuses to delete more than half of the escrow copies at once when more than this many are missing.
+EXPIRE_GUARD_MIN = 10
+
 # An event's start and end are when the person was tracked; footage outside that span does not show them.
 EVENT_PADDING = 0.0
 
@@ -133,18 +136,29 @@ class EscrowStore:
     # -- retention and restore ----------------------------------------------------------------------
 
     def expire(self) -> list[EscrowRecord]:
-        """Delete escrow copies whose masked file Frigate has deleted (they follow the recording's retention)."""
-        if self.media_root is None:
+        """Delete escrow copies (and journal entries) of files Frigate has deleted: they follow its retention.
+
+        A masked file is replaced atomically, so its path always exists while Frigate keeps it; a path that
+        is gone was deleted by Frigate (or by erasure), whatever step the job had reached.
+        """
+        if self.media_root is None or not media_mounted(self.media_root):
+            return []
+        records = self.journal.find_escrow()
+        missing = [r for r in records if not (self.media_root / r.rel).exists()]
+        if len(missing) > EXPIRE_GUARD_MIN and len(missing) > len(records) / 2:
+            # Like Frigate's sync_recordings: so many gone at once looks like a missing mount, not retention.
+            logger.error(
+                "%d of %d escrowed files are missing under %s; not expiring their escrow copies (is the media "
+                "folder mounted?)", len(missing), len(records), self.media_root,
+            )  # fmt: skip
             return []
         gone: list[EscrowRecord] = []
-        states = self.journal.states()
-        for record in self.journal.find_escrow():
-            if states.get(record.rel) is not JobState.done:
-                continue  # mid-job: the original is still in place
-            if not (self.media_root / record.rel).exists():
-                self.delete(record.id)
-                self.journal.forget(record.rel)
-                gone.append(record)
+        for record in missing:
+            self.delete(record.id)
+            gone.append(record)
+        for rel in self.journal.states():
+            if not (self.media_root / rel).exists():
+                self.journal.forget(rel)
         if gone:
             logger.info("expired %d escrow copies whose recordings Frigate deleted", len(gone))
         return gone
@@ -198,3 +212,8 @@ def frigate_event_span(client: FrigateClient) -> EventSpan:
         return event.camera, event.start_time, event.end_time if event.end_time is not None else time.time()
 
     return span
+
+
+def media_mounted(media_root: Path) -> bool:
+    """Frigate's media folder looks present (its `recordings/` exists): never expire escrow against an empty mount."""
+    return (media_root / "recordings").is_dir()

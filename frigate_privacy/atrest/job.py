@@ -22,7 +22,7 @@ from pathlib import Path
 from pyrage import x25519
 
 from frigate_privacy.atrest.closed import is_closed
-from frigate_privacy.atrest.escrow import EscrowStore, escrow_id, sha256_file
+from frigate_privacy.atrest.escrow import EscrowStore, escrow_id, media_mounted, sha256_file
 from frigate_privacy.atrest.journal import JobRow, JobState, Journal, LostClaim
 from frigate_privacy.atrest.masker import Boxes, EngineBuilder, mask_image, mask_video
 from frigate_privacy.atrest.media import MediaFile
@@ -84,6 +84,7 @@ class Processor:
         """Take `file` through every remaining step; never raises for a per-file problem."""
         path = file.path(self.workspace.media_root)
         if not path.exists():
+            self._forget(file)
             return Outcome.gone
         previous = self.journal.get(file.rel)
         resuming = previous is not None and previous.state in (JobState.masked, JobState.escrowed)
@@ -108,6 +109,18 @@ class Processor:
         finally:
             stop.set()
             renewer.join()
+
+    def _forget(self, file: MediaFile) -> None:
+        """Frigate deleted the file: its escrow copy, temp file and journal entry go too."""
+        if not media_mounted(self.workspace.media_root):
+            return  # an unmounted media folder is not a deletion
+        record = self.journal.escrow_for(file.rel)
+        if record is not None:
+            self.escrow.delete(record.id)
+        with contextlib.suppress(FileNotFoundError):
+            self._tmp(file).unlink()
+        if self.journal.get(file.rel) is not None:
+            self.journal.forget(file.rel)
 
     def _renew(self, rel: str, stop: threading.Event) -> None:
         while not stop.wait(self.workspace.lease_seconds / 3):
