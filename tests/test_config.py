@@ -39,7 +39,7 @@ def test_env_substitution(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = parse_config({"frigate": {"user": "admin", "password": "{FRIGATE_PRIVACY_PASSWORD}"}})
     assert cfg.frigate.password == "s3cret-value"
     monkeypatch.delenv("FRIGATE_PRIVACY_PASSWORD")
-    with pytest.raises(ConfigError, match="FRIGATE_PRIVACY_PASSWORD is not set"):
+    with pytest.raises(ConfigError, match="environment variables not set: FRIGATE_PRIVACY_PASSWORD"):
         parse_config({"frigate": {"user": "admin", "password": "{FRIGATE_PRIVACY_PASSWORD}"}})
 
 

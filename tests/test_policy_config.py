@@ -38,7 +38,7 @@ def test_camera_policy_overrides_only_the_keys_it_sets() -> None:
         ({"policy": {"mask": {"subjects": "only_listed"}}}, "needs at least one entry"),
         ({"policy": {"mask": {"sub_labels": ["staff"]}}}, "only used with"),
         ({"policy": {"mask": {"faces": False}}}, "masks nothing"),
-        ({"policy": {"retention": {"weeks": 2}}}, "Extra inputs"),
+        ({"policy": {"retention": {"weeks": 2}}}, "unknown field"),
         # Valid alone, inconsistent once merged with the global limit: caught at load time.
         (
             {

@@ -17,7 +17,10 @@ from frigate_privacy.config.loader import format_validation_error
 from frigate_privacy.config.masking import DetectionProfile, MaskingConfig, PrivacyZone
 from frigate_privacy.config.policy import MaskSubjects
 from frigate_privacy.errors import ConfigError
+from frigate_privacy.masking.registry import available_styles
 from frigate_privacy.video.redact import RedactionSummary, RedactOptions, redact_file
+from frigate_privacy.vision.detectors import DEFAULT_FACE_THRESHOLD
+from frigate_privacy.vision.model_files import default_cache_dir
 
 __all__ = ["register"]
 
@@ -27,23 +30,59 @@ _FLAG_FIELDS = (("bodies", "bodies"), ("style", "style"), ("profile", "profile")
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `redact` command."""
+    base = MaskingConfig()
+    encoding = EncodingConfig()
     p = sub.add_parser(
         "redact",
         help="mask faces (and bodies) in a video or image; audio dropped, timing kept",
-        description="Writes OUT only when complete; on any error nothing is left behind.",
+        description="Writes OUT only when complete; on any error nothing is left behind. Every default below is "
+        "the built-in one; with --config, the config's settings (the camera's with --camera) replace it. Video is "
+        f"encoded H.264, preset {encoding.preset.value}, CRF {encoding.crf} (encoding: in --config).",
     )
     p.add_argument("input", type=Path, metavar="IN", help="video (MP4, MKV, AVI, ...) or image (JPEG, PNG)")
     p.add_argument("output", type=Path, metavar="OUT", help="output path (.mp4/.mov/.mkv for video, .jpg/.png)")
-    p.add_argument("--bodies", action="store_true", default=None, help="also mask whole person boxes")
-    p.add_argument("--style", help="mask style: solid, mean_noise, pixelate, strong_blur or a plugin")
-    p.add_argument("--zones", type=Path, help="YAML file with static privacy zones (a list, or `zones: [...]`)")
-    p.add_argument("--profile", choices=[p.value for p in DetectionProfile], help="detector profile")
-    p.add_argument("--threshold", type=float, help="face score that starts a mask (lower masks more)")
-    p.add_argument("--keep-audio", action="store_true", help="copy the audio stream (dropped by default)")
-    p.add_argument("--head-crops", action="store_true", help="also search upscaled heads of small persons")
-    p.add_argument("--config", type=Path, help="frigate-privacy config file to take masking settings from")
-    p.add_argument("--camera", help="use this camera's masking settings from --config")
-    p.add_argument("--models-dir", type=Path, help="directory with model files, searched before the cache")
+    p.add_argument(
+        "--bodies",
+        action="store_true",
+        default=None,
+        help=f"also mask whole person boxes (default: {'on' if base.bodies else 'off'}; masking.bodies or "
+        "policy.mask.bodies)",
+    )
+    p.add_argument(
+        "--style",
+        help=f"mask style, one of those installed: {', '.join(available_styles())} "
+        f"(default: {base.style}; masking.style)",
+    )
+    p.add_argument(
+        "--zones",
+        type=Path,
+        help="YAML file with static privacy zones (a list, or `zones: [...]`), added to the config's "
+        "(default: none; masking.zones)",
+    )
+    p.add_argument(
+        "--profile",
+        choices=[p.value for p in DetectionProfile],
+        help=f"detector profile (default: {base.profile.value}; masking.profile)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        help="face score that starts a mask, lower masks more "
+        f"(default: {DEFAULT_FACE_THRESHOLD['yunet_n']}; masking.face_threshold)",
+    )
+    p.add_argument("--keep-audio", action="store_true", help="copy the audio stream (default: off, audio dropped)")
+    p.add_argument(
+        "--head-crops", action="store_true", help="also search upscaled heads of small persons (default: off)"
+    )
+    p.add_argument(
+        "--config", type=Path, help="frigate-privacy config file to take settings from (default: none, built-ins)"
+    )
+    p.add_argument("--camera", help="use this camera's settings from --config (default: the config's global settings)")
+    p.add_argument(
+        "--models-dir",
+        type=Path,
+        help=f"directory with model files, searched before the cache (default: none; cache {default_cache_dir()})",
+    )
     p.set_defaults(func=_redact)
 
 
@@ -93,7 +132,7 @@ def _settings(args: argparse.Namespace) -> tuple[MaskingConfig, EncodingConfig]:
     try:
         return MaskingConfig.model_validate({**base.model_dump(), **updates}), encoding
     except ValidationError as err:
-        raise ConfigError(f"invalid option:\n{format_validation_error(err)}") from None
+        raise ConfigError(f"invalid option:\n{format_validation_error(err, MaskingConfig)}") from None
 
 
 def _load_zones(path: Path) -> list[PrivacyZone]:

@@ -6,29 +6,28 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from frigate_privacy.config.messages import describe_errors, key_lines
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import ConfigError
 
 __all__ = ["format_validation_error", "load_config", "parse_config"]
 
 
-def format_validation_error(err: ValidationError) -> str:
-    """One line per wrong field, naming the dotted field path."""
-    lines = []
-    for item in err.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  {where}: {item['msg']}")
-    return "\n".join(lines)
+def format_validation_error(err: ValidationError, root: type[BaseModel] | None = None) -> str:
+    """One line per wrong field, naming the dotted field path (and a likely fix for a typo)."""
+    return describe_errors(err, root or PrivacyConfig)
 
 
-def parse_config(data: dict[str, Any] | None, source: str = "config") -> PrivacyConfig:
-    """Validate an already-parsed mapping."""
+def parse_config(
+    data: dict[str, Any] | None, source: str = "config", lines: dict[tuple[str | int, ...], int] | None = None
+) -> PrivacyConfig:
+    """Validate an already-parsed mapping; `lines` (from `key_lines`) puts line numbers in the messages."""
     try:
         return PrivacyConfig.model_validate(data or {})
     except ValidationError as err:
-        raise ConfigError(f"{source} is not valid:\n{format_validation_error(err)}") from None
+        raise ConfigError(f"{source} is not valid:\n{describe_errors(err, PrivacyConfig, lines)}") from None
 
 
 def load_config(path: Path) -> PrivacyConfig:
@@ -43,4 +42,4 @@ def load_config(path: Path) -> PrivacyConfig:
         raise ConfigError(f"{path} is not valid YAML: {err}") from None
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a mapping at the top level")
-    return parse_config(data, source=str(path))
+    return parse_config(data, source=str(path), lines=key_lines(text))

@@ -82,6 +82,11 @@ def render_reference() -> str:
         "",
         "Generated from the pydantic models by `frigate-privacy config reference`; do not edit by hand.",
         "Unknown keys are errors. Strings may use `{FRIGATE_*}` placeholders, read from the environment.",
+        "A camera's `masking:` and `policy:` are deep-merged over the global sections, as Frigate does.",
+        "",
+        "`frigate-privacy config validate FILE` names every wrong field with its line and a likely fix, e.g.",
+        "`frigate.verify_tsl (line 7): unknown field (did you mean verify_tls?)`; unset environment variables",
+        "are listed once, after the real errors.",
     ]
     _render(PrivacyConfig, "", out, set())
     return "\n".join(out).replace("\n## ``\n", "\n## Top level\n") + "\n"
