@@ -35,7 +35,7 @@ import paho.mqtt.client as mqtt
 import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.conftest import Broker, free_port
+from tests.conftest import SHARED, Broker, free_port
 from tests.standin import CameraSpec, FrigateStandin, StandinPublisher
 from tests.standin.scene import scene_frames
 
@@ -62,7 +62,9 @@ def _broker(tmp: Path) -> Iterator[Broker]:
 
 
 @contextmanager
-def _service(tmp: Path, standin: FrigateStandin, broker: Broker) -> Iterator[subprocess.Popen[bytes]]:
+def _service(
+    tmp: Path, standin: FrigateStandin, broker: Broker, profile: str = "default"
+) -> Iterator[subprocess.Popen[bytes]]:
     config = tmp / "fp.yml"
     config.write_text(
         yaml.safe_dump(
@@ -72,6 +74,7 @@ def _service(tmp: Path, standin: FrigateStandin, broker: Broker) -> Iterator[sub
                 "storage": {"data_dir": str(tmp / "data")},
                 "service": {"backfill_hours": 0},
                 "api": {"enabled": False},
+                "masking": {"profile": profile},
             }
         )
     )
@@ -143,16 +146,45 @@ def _floor(jpegs: list[bytes], count: int) -> list[float]:
     return times
 
 
-def latency(count: int, warmup: int) -> None:
+def _fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Centre-crop to the aspect ratio of `size`, then resize."""
+    w, h = size
+    ih, iw = image.shape[:2]
+    if iw / ih > w / h:
+        cw = int(ih * w / h)
+        image = image[:, (iw - cw) // 2 : (iw - cw) // 2 + cw]
+    else:
+        ch = int(iw * h / w)
+        image = image[(ih - ch) // 2 : (ih - ch) // 2 + ch]
+    return np.ascontiguousarray(cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA))
+
+
+def _colour_jpegs(size: tuple[int, int]) -> list[bytes]:
+    """Colour scenes with faces: deface's street crossing and EgoBlur's kitchen (../shared/data)."""
+    out = []
+    for name in ("city.jpg", "egoblur_gen2_test_face_image.png"):
+        image = cv2.imread(str(SHARED / "data" / name), cv2.IMREAD_COLOR)
+        if image is None:
+            raise SystemExit(f"../shared/data/{name} is missing")
+        out.append(bytes(cv2.imencode(".jpg", _fit(image, size), [cv2.IMWRITE_JPEG_QUALITY, 70])[1].tobytes()))
+    return out
+
+
+SCENES = {
+    "colour (street, kitchen)": _colour_jpegs,
+    "gray (vtest CCTV, IR-like)": lambda size: _scene_jpegs(size, 10),
+}
+
+
+def latency(count: int, warmup: int, profile: str) -> None:
     """Print the latency table."""
-    rows: list[tuple[str, str, list[float]]] = []
+    rows: list[tuple[str, str, str, list[float]]] = []
     with tempfile.TemporaryDirectory(prefix="fp-bench-") as name:
         tmp = Path(name)
         with _broker(tmp) as broker, FrigateStandin("0.16", tmp / "media", mqtt_port=broker.port) as standin:
             cam = standin.config["cameras"]["front"]
-            rx = _Receiver(
-                broker, [f"{OWN}/front/person/snapshot", f"{OWN}/front/person/snapshot/status", "bench/echo"]
-            )
+            topics = [f"{OWN}/front/person/snapshot", f"{OWN}/front/person/snapshot/status", "bench/echo"]
+            rx = _Receiver(broker, topics)
             pub = StandinPublisher(broker.host, broker.port, "0.16", standin=standin).start()
             # MQTT round trip with nothing in between (same broker, same clients).
             echo: list[float] = []
@@ -162,40 +194,46 @@ def latency(count: int, warmup: int) -> None:
                 arrived = rx.wait_count("bench/echo", i + 1, 10)
                 assert arrived is not None
                 echo.append(arrived - start)
-            with _service(tmp, standin, broker):
+            rows.append(("-", "-", "MQTT round trip alone (200 kB, same broker)", echo))
+            with _service(tmp, standin, broker, profile):
                 seen = 0
                 for label, size in RESOLUTIONS.items():
                     # Frigate sends the whole frame when `mqtt.crop` is off, `mqtt.height` high.
                     cam["mqtt"].update(crop=False, height=size[1])
-                    jpegs = _scene_jpegs(size, 20)
-                    rows.append((label, "JPEG decode + encode alone (floor)", _floor(jpegs, count)))
-                    times = []
-                    first_status = len(rx.statuses)
-                    for i in range(count + warmup):
-                        start = time.monotonic()
-                        pub.client.publish("frigate/front/person/snapshot", jpegs[i % len(jpegs)], qos=1, retain=True)
-                        seen += 1
-                        arrived = rx.wait_count(f"{OWN}/front/person/snapshot", seen, 60)
-                        if arrived is None:
-                            raise SystemExit(f"no masked snapshot {seen} within 60 s; see {tmp}/service.log")
-                        if i >= warmup:
-                            times.append(arrived - start)
-                        time.sleep(0.05)  # one at a time: latency, not queueing
-                    rows.append((label, "frigate-privacy run: Frigate message -> our masked JPEG", times))
-                    time.sleep(0.5)
-                    done = rx.statuses[first_status + warmup :]
-                    for part in ("queued", "decode", "mask", "encode_publish"):
-                        values = [float(d["timings_ms"][part]) / 1000 for d in done]  # type: ignore[index]
-                        rows.append((label, f"  inside the service: {part}", values))
-                    rows.append((label, "MQTT round trip alone (200 kB, same broker)", echo))
+                    for scene, make in SCENES.items():
+                        jpegs = make(size)
+                        rows.append((label, scene, "JPEG decode + encode alone (floor)", _floor(jpegs, count)))
+                        times = []
+                        first_status = len(rx.statuses)
+                        for i in range(count + warmup):
+                            start = time.monotonic()
+                            pub.client.publish(
+                                "frigate/front/person/snapshot", jpegs[i % len(jpegs)], qos=1, retain=True
+                            )
+                            seen += 1
+                            arrived = rx.wait_count(f"{OWN}/front/person/snapshot", seen, 60)
+                            if arrived is None:
+                                raise SystemExit(f"no masked snapshot {seen} within 60 s; see {tmp}/service.log")
+                            if i >= warmup:
+                                times.append(arrived - start)
+                            time.sleep(0.05)  # one at a time: latency, not queueing
+                        rows.append((label, scene, f"run ({profile}): Frigate message -> our masked JPEG", times))
+                        time.sleep(0.5)
+                        done = rx.statuses[first_status + warmup :]
+                        mask = [float(d["timings_ms"]["mask"]) / 1000 for d in done]  # type: ignore[index]
+                        rows.append((label, scene, "  of which masking (detect + plan + draw)", mask))
             pub.stop()
             rx.close()
-    print(f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}, {count} snapshots per row")
-    print("| resolution | what | p50 ms | p95 ms | p99 ms | n |")
-    print("|---|---|---:|---:|---:|---:|")
-    for label, what, values in rows:
+    load = os.getloadavg()
+    print(
+        f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}, {count} snapshots per row, "
+        f"masking profile {profile}, load average at the end {load[0]:.1f}"
+    )
+    print("| resolution | scene | what | p50 ms | p95 ms | p99 ms | n |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for label, scene, what, values in rows:
         p50, p95, p99 = _percentiles(values)
-        print(f"| {label} | {what} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(values)} |")
+        print(f"| {label} | {scene} | {what} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(values)} |")
 
 
 def _rss_mb(pid: int) -> float:
@@ -260,11 +298,12 @@ def main() -> None:
     lat = sub.add_parser("latency")
     lat.add_argument("--count", type=int, default=200)
     lat.add_argument("--warmup", type=int, default=5)
+    lat.add_argument("--profile", choices=["default", "fast"], default="default")
     mem = sub.add_parser("rss")
     mem.add_argument("--seconds", type=float, default=90.0)
     args = parser.parse_args()
     if args.what == "latency":
-        latency(args.count, args.warmup)
+        latency(args.count, args.warmup, args.profile)
     else:
         rss(args.seconds)
 
