@@ -36,8 +36,9 @@ import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.conftest import SHARED, Broker, free_port
-from tests.standin import CameraSpec, FrigateStandin, StandinPublisher
+from tests.standin import CameraSpec, FrigateStandin, StandinPublisher, WalkPlan, profile
 from tests.standin.scene import scene_frames
+from tests.standin.walk import event_messages
 
 OWN = "frigate_privacy"
 RESOLUTIONS = {"720p": (1280, 720), "1080p": (1920, 1080)}
@@ -243,9 +244,17 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _sample_rss(pid: int, stop: threading.Event, samples: list[tuple[float, float]]) -> None:
+    start = time.monotonic()
+    while not stop.wait(1.0):
+        samples.append((time.monotonic() - start, _rss_mb(pid)))
+
+
 def rss(seconds: float) -> None:
     """Print the memory table for 1 and 4 cameras."""
     rows = []
+    crop = _scene_jpegs((180, 270), 1)[0]  # a cropped person snapshot, as Frigate sends by default
+    big = _scene_jpegs((1920, 1080), 3)
     for cameras in (1, 4):
         names = [f"cam{i}" for i in range(cameras)]
         with tempfile.TemporaryDirectory(prefix="fp-bench-") as name:
@@ -255,36 +264,35 @@ def rss(seconds: float) -> None:
                 _broker(tmp) as broker,
                 FrigateStandin("0.16", tmp / "media", cameras=specs, mqtt_port=broker.port) as standin,
             ):
-                pub = StandinPublisher(broker.host, broker.port, "0.16", standin=standin, camera=names[0]).start()
-                big = _scene_jpegs((1920, 1080), 5)
+                pub = StandinPublisher(broker.host, broker.port, "0.16", camera=names[0]).start()
+                prof = profile("0.16")
                 with _service(tmp, standin, broker) as proc:
                     time.sleep(5)
                     samples: list[tuple[float, float]] = []
+                    stop = threading.Event()
+                    sampler = threading.Thread(target=_sample_rss, args=(proc.pid, stop, samples))
+                    sampler.start()
                     start = time.monotonic()
                     walks = 0
                     while time.monotonic() - start < seconds:
                         for n in names:
-                            pub.publish_person_walk(camera=n, duration=3.0)
-                            pub.client.publish(f"frigate/{n}/person/snapshot", big[walks % len(big)], qos=1)
+                            plan = WalkPlan(camera=n, start=time.time() - 4, duration=3.0)
+                            for message in event_messages(plan, prof):
+                                pub.client.publish("frigate/events", json.dumps(message), qos=1)
+                            pub.client.publish(f"frigate/{n}/person/snapshot", crop, qos=1)
+                            pub.client.publish(f"frigate/{n}/car/snapshot", big[walks % len(big)], qos=1)
                             walks += 1
-                        samples.append((time.monotonic() - start, _rss_mb(proc.pid)))
-                        time.sleep(max(0.0, 1.0 - 0.1 * cameras))
-                    first_half = [r for t, r in samples if t < seconds / 2]
-                    second_half = [r for t, r in samples if t >= seconds / 2]
-                    rows.append(
-                        (
-                            cameras,
-                            walks,
-                            samples[0][1],
-                            max(first_half),
-                            max(second_half),
-                            samples[-1][1],
-                        )
-                    )
+                        time.sleep(1.0)
+                    stop.set()
+                    sampler.join()
+                    first_half = [r for t, r in samples if t < seconds / 2] or [0.0]
+                    second_half = [r for t, r in samples if t >= seconds / 2] or [0.0]
+                    rows.append((cameras, walks, samples[0][1], max(first_half), max(second_half), samples[-1][1]))
                 pub.stop()
-    print(f"{platform.node()} {os.cpu_count()} cores, {seconds:.0f} s per row")
+    print(f"{platform.node()} {os.cpu_count()} cores, {seconds:.0f} s per row, load average {os.getloadavg()[0]:.1f}")
     print(
-        "| cameras | walks (+1080p snapshots) | RSS at start MB | peak 1st half MB | peak 2nd half MB | RSS at end MB |"
+        "| cameras | walks (events + person crop + 1080p snapshot each) | RSS after 1 s MB | peak 1st half MB "
+        "| peak 2nd half MB | RSS at end MB |"
     )
     print("|---:|---:|---:|---:|---:|---:|")
     for cameras, walks, first, peak1, peak2, last in rows:

@@ -99,7 +99,15 @@ class Watcher:
 class ServiceProcess:
     """`frigate-privacy run --config FILE` in a subprocess, its stderr kept in a file."""
 
-    def __init__(self, config: Path, log: Path, *, log_format: str = "json", env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: Path,
+        log: Path,
+        *,
+        log_format: str = "json",
+        env: dict[str, str] | None = None,
+        log_level: str = "DEBUG",
+    ) -> None:
         self.log = log
         self._log_file = log.open("wb")
         self.proc = subprocess.Popen(
@@ -108,7 +116,7 @@ class ServiceProcess:
                 "-m",
                 "frigate_privacy",
                 "--log-level",
-                "DEBUG",
+                log_level,
                 "run",
                 "--config",
                 str(config),
