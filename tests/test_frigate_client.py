@@ -327,3 +327,20 @@ def test_reads_bypass_nginx_answer_cache(version: str, tmp_path: Path) -> None:
         assert client.config().cameras["front"].record.enabled is False
     # the only cache hit was the reader without the header
     assert standin.nginx_cache.hits == 1
+
+
+def test_fields_we_do_not_use_never_stop_a_command(standin: FrigateStandin, standin_media: list[object]) -> None:
+    plan = _walk(standin, time.time() - 60)
+    now = time.time()
+    row = next(iter(standin.recordings.values()))
+    row.update(motion=40.5, segment_size="n/a")  # shapes another release might send
+    standin.events[plan.event_id].update(has_clip="maybe", data={**standin.events[plan.event_id]["data"], "score": []})
+    with _client(standin.url) as client:
+        recs = client.recordings("front", after=now - 3600, before=now)
+        assert len(recs) == len(standin_media) and any(r.motion is None for r in recs)
+        [event] = client.events(cameras=["front"], after=plan.start - 5, before=plan.end + 5)
+        assert event.id == plan.event_id and event.has_clip is None
+        # a field we need still fails, naming itself
+        row["id"] = ["not", "an", "id"]
+        with pytest.raises(FrigateApiError, match=r"\]\.id: expected a valid string, got \['not'"):
+            client.recordings("front", after=now - 3600, before=now)

@@ -12,6 +12,7 @@ from frigate_privacy.frigate.models.base import (
     CameraNameStr,
     EventId,
     FrigatePayload,
+    Lenient,
     SubLabelName,
     split_label_score,
 )
@@ -37,10 +38,10 @@ class ApiEventData(FrigatePayload):
     """The event's `data` column."""
 
     box: Box4 | None = None
-    region: Box4 | None = None
-    score: float | None = None
-    top_score: float | None = None
-    type: str | None = None
+    region: Lenient[Box4] = None
+    score: Lenient[float] = None
+    top_score: Lenient[float] = None
+    type: Lenient[str] = None
     attributes: list[ApiAttribute] = Field(default_factory=list)
     path_data: list[PathPoint] = Field(default_factory=list)
     sub_label_score: float | None = None
@@ -68,11 +69,11 @@ class ApiEvent(FrigatePayload):
     sub_label: SubLabelName = None
     start_time: float
     end_time: float | None = None
-    false_positive: bool | None = None
+    false_positive: Lenient[bool] = None
     zones: list[str] = Field(default_factory=list)
-    has_clip: bool = False
-    has_snapshot: bool = False
-    retain_indefinitely: bool = False
+    has_clip: Lenient[bool] = False
+    has_snapshot: Lenient[bool] = False
+    retain_indefinitely: Lenient[bool] = False
     data: ApiEventData = Field(default_factory=ApiEventData)
 
     def box_in_record(self, detect: Size, record: Size) -> PixelBox | None:

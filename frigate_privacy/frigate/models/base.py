@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 __all__ = [
     "CAMERA_NAME",
@@ -15,6 +24,7 @@ __all__ = [
     "EventId",
     "FrigatePayload",
     "LabelScore",
+    "Lenient",
     "SubLabelName",
     "split_label_score",
 ]
@@ -51,6 +61,20 @@ def _four_numbers(value: Any) -> Any:
 
 
 Box4 = Annotated[tuple[float, float, float, float], BeforeValidator(_four_numbers)]
+
+
+T = TypeVar("T")
+
+
+def _none_if_invalid(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+Lenient = Annotated[T | None, WrapValidator(_none_if_invalid)]
+"""A field the plugin does not use: a value of an unexpected shape becomes None instead of failing the answer."""
 
 
 class LabelScore(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from frigate_privacy.frigate.models.base import FrigatePayload
+from frigate_privacy.frigate.models.base import FrigatePayload, Lenient
 
 __all__ = ["Export", "ExportCreated", "Recording"]
 
@@ -15,10 +15,11 @@ class Recording(FrigatePayload):
     id: str = Field(max_length=64)
     start_time: float
     end_time: float
-    segment_size: float | None = None
-    motion: int | None = None
-    objects: int | None = None
-    duration: float | None = None
+    # Informational only: never let their shape stop an export or an erasure.
+    segment_size: Lenient[float] = None
+    motion: Lenient[int] = None
+    objects: Lenient[int] = None
+    duration: Lenient[float] = None
 
 
 class Export(FrigatePayload):
@@ -28,8 +29,8 @@ class Export(FrigatePayload):
     camera: str
     name: str | None = None
     date: float | None = None
-    video_path: str | None = None
-    thumb_path: str | None = None
+    video_path: Lenient[str] = None
+    thumb_path: Lenient[str] = None
     in_progress: bool = False
 
 

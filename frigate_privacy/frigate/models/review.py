@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from frigate_privacy.frigate.models.base import CameraNameStr, EventId, FrigatePayload
+from frigate_privacy.frigate.models.base import CameraNameStr, EventId, FrigatePayload, Lenient
 
 __all__ = ["ReviewData", "ReviewItem", "ReviewMessage"]
 
@@ -26,9 +26,9 @@ class ReviewItem(FrigatePayload):
     camera: CameraNameStr
     start_time: float
     end_time: float | None = None
-    severity: str = "detection"
-    thumb_path: str | None = None
-    has_been_reviewed: bool | None = None
+    severity: Lenient[str] = "detection"
+    thumb_path: Lenient[str] = None
+    has_been_reviewed: Lenient[bool] = None
     data: ReviewData = Field(default_factory=ReviewData)
 
 
