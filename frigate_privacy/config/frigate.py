@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from frigate_privacy.config.base import EnvString, PrivacyBaseModel
 
@@ -50,6 +51,17 @@ class FrigateConfig(PrivacyBaseModel):
         title="Media root",
         description="Frigate's /media/frigate as mounted here; needed for at-rest masking and residue cleanup.",
     )
+
+    @field_validator("url")
+    @classmethod
+    def _no_credentials_in_url(cls, url: str) -> str:
+        # A URL is printed in reports and error messages; a password inside it would be printed too.
+        if "@" in urlsplit(url).netloc:
+            raise ValueError(
+                "the URL holds a user name or password (user:pass@host); put them in frigate.user and "
+                "frigate.password instead, so they are never printed with the URL"
+            )
+        return url
 
     @model_validator(mode="after")
     def _user_requires_password(self) -> FrigateConfig:

@@ -12,7 +12,11 @@ from frigate_privacy.config.messages import describe_errors, key_lines
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import ConfigError
 
-__all__ = ["format_validation_error", "load_config", "parse_config"]
+__all__ = ["MAX_CONFIG_BYTES", "MAX_CONFIG_DEPTH", "format_validation_error", "load_config", "parse_config"]
+
+# A config is a few KiB; these bound what a wrong path (/dev/zero) or a crafted file can cost.
+MAX_CONFIG_BYTES = 1 << 20
+MAX_CONFIG_DEPTH = 32
 
 
 def format_validation_error(err: ValidationError, root: type[BaseModel] | None = None) -> str:
@@ -30,16 +34,57 @@ def parse_config(
         raise ConfigError(f"{source} is not valid:\n{describe_errors(err, PrivacyConfig, lines)}") from None
 
 
-def load_config(path: Path) -> PrivacyConfig:
-    """Load and validate a config file."""
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """What is wrong and where, without quoting the line: it may be the password line."""
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
+        mark = err.problem_mark
+        return f"{err.problem or 'syntax error'} at line {mark.line + 1}, column {mark.column + 1}"
+    return type(err).__name__
+
+
+def _too_deep(data: Any) -> bool:
+    """True when `data` nests deeper than MAX_CONFIG_DEPTH (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
     except OSError as err:
         raise ConfigError(f"cannot read config {path}: {err.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config {path} is larger than {MAX_CONFIG_BYTES // 1024} KiB; is it the right file?")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            f"config {path} is not UTF-8 text (bad byte at offset {err.start}); save it as UTF-8"
+        ) from None
+
+
+def load_config(path: Path) -> PrivacyConfig:
+    """Load and validate a config file (bounded in size and nesting; errors never quote the file's lines)."""
+    text = _read_text(path)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+        raise ConfigError(f"{path} is not valid YAML: {_yaml_problem(err)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path} nests too deeply (at most {MAX_CONFIG_DEPTH} levels)") from None
+    except ValueError as err:  # e.g. an integer of thousands of digits (Python's int size limit)
+        raise ConfigError(f"{path} holds a value that cannot be read: {str(err)[:120]}") from None
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a mapping at the top level")
+    if _too_deep(data):
+        raise ConfigError(f"{path} nests too deeply (at most {MAX_CONFIG_DEPTH} levels)")
     return parse_config(data, source=str(path), lines=key_lines(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import stat
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ __all__ = [
 
 KEY_FILENAME = "signing_key.pem"
 PUBLIC_KEY_PREFIX = "ed25519:"
+
+logger = logging.getLogger(__name__)
 
 
 def _b64(data: bytes) -> str:
@@ -106,10 +109,23 @@ def signing_key_path(data_dir: Path) -> Path:
 
 
 def ensure_private_dir(directory: Path) -> Path:
-    """Create `directory` (and parents) 0700 if missing."""
+    """Create `directory` (and parents) 0700 if missing; an existing one others can enter is fixed to 0700."""
     directory = Path(directory)
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mode = stat.S_IMODE(directory.stat().st_mode)
+        if mode & 0o077:
+            if directory.stat().st_uid == os.getuid():
+                os.chmod(directory, 0o700)
+                logger.warning(
+                    "data directory %s had mode %04o (others could read keys and logs); set to 0700", directory, mode
+                )
+            else:
+                logger.warning(
+                    "data directory %s has mode %04o and is not ours: others can read what it holds; make it 0700",
+                    directory,
+                    mode,
+                )
     except OSError as err:
         raise KeyFileError(f"cannot create data directory {directory}: {err.strerror}") from None
     return directory

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -38,12 +39,30 @@ def _statements(script: str) -> Iterator[str]:
         raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]!r}")
 
 
-def _create_private(path: Path) -> None:
-    """Create the file 0600 (and its directory 0700) before SQLite does; its -wal/-shm copy the mode."""
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _create_private(path: Path, what: str) -> None:
+    """Create the file 0600 (and its directory 0700) before SQLite does; its -wal/-shm copy the mode.
+
+    An existing file is checked first and left untouched (mode included) unless it is a SQLite database:
+    a `--track-store` pointing at a text file must not have its mode changed and then fail.
+    """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise StorageError(f"{what} {path} is not a regular file; give the path of a database file")
+        head = os.pread(fd, len(_SQLITE_MAGIC), 0)
+        if info.st_size and head != _SQLITE_MAGIC:
+            raise StorageError(
+                f"{what} {path} is not a SQLite database (it holds other data); it was not changed — give the "
+                "path of the database file, or a new file name"
+            )
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def schema_version(db: sqlite3.Connection) -> int:
@@ -122,7 +141,7 @@ def open_database(
                     "write access (any command that writes to it) to migrate it, then read it again"
                 )
         else:
-            _create_private(path)
+            _create_private(path, what)
             db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
         for pragma in pragmas:

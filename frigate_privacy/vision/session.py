@@ -58,6 +58,8 @@ def create_session(model: Path, settings: SessionSettings | None = None) -> ort.
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if settings.allow_spinning else "0")
     options.log_severity_level = 3  # errors only: shape-inference chatter is not for users
     providers = _providers(settings.use_gpu)
+    if os.environ.get("ORT_DISABLE_TELEMETRY") == "1":
+        ort.disable_telemetry_events()  # the runtime's event switch too (a no-op where none are sent)
     try:
         session = ort.InferenceSession(str(model), sess_options=options, providers=providers)
     except Exception as err:  # onnxruntime raises its own untyped errors for unreadable or invalid graphs
