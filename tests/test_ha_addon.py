@@ -223,6 +223,7 @@ def test_user_options_round_trip(manifest: dict[str, Any], monkeypatch) -> None:
         "mask_style": "solid",
         "pause_profile": "away",
         "pause_toggles": ["enabled", "recordings"],
+        "export_recipients": ["age1" + "q" * 58],
         "pause_schedules": [
             {"name": "evenings", "start": "18:00", "end": "23:00", "days": "mon, tue,WED", "cameras": "living_room"},
             {"name": "nights", "start": "23:30", "end": "06:00"},
@@ -236,6 +237,7 @@ def test_user_options_round_trip(manifest: dict[str, Any], monkeypatch) -> None:
     assert pause.schedules[0].days == ["mon", "tue", "wed"]
     assert pause.schedules[0].cameras == ["living_room"] and pause.schedules[1].cameras == []
     assert cfg.mqtt.enabled is False and cfg.homeassistant.enabled is False  # no broker: nothing pretends
+    assert cfg.homeassistant.export.enabled and cfg.homeassistant.export.recipients == ["age1" + "q" * 58]
 
 
 def test_run_script_module_writes_a_loadable_config(manifest: dict[str, Any], tmp_path: Path) -> None:

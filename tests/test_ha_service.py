@@ -69,9 +69,9 @@ def test_entities_pause_and_masking_from_home_assistant(
         pause_cfg = _config(watcher, "switch", "front_privacy_pause")
         assert pause_cfg is not None and pause_cfg["device"]["via_device"] == "frigate_privacy_service"
         assert wait_for(lambda: watcher.last(f"{OWN}/front/privacy_masking/state") == b"ON", 10)
-        assert watcher.last(f"{OWN}/front/mask_style/state") == b"mean_noise"
-        assert watcher.last(f"{OWN}/front/privacy_pause/state") == b"OFF"
-        assert watcher.last(f"{OWN}/service/version/state")
+        assert wait_for(lambda: watcher.last(f"{OWN}/front/mask_style/state") == b"mean_noise", 10)
+        assert wait_for(lambda: watcher.last(f"{OWN}/front/privacy_pause/state") == b"OFF", 10)
+        assert wait_for(lambda: bool(watcher.last(f"{OWN}/service/version/state")), 10)
         assert wait_for(lambda: watcher.last(f"{OWN}/service/audit_chain_ok/state") == b"ON", 10)
         # nothing feeds the export button or the at-rest backlog yet: they are not published
         assert watcher.last(f"{DISC}/button/frigate_privacy/front_export_last_event/config") in (None, b"")
@@ -81,7 +81,7 @@ def test_entities_pause_and_masking_from_home_assistant(
         pub.publish_raw(f"{OWN}/front/privacy_pause/set", "ON")
         assert wait_for(lambda: _toggles(standin, "front") == PAUSED, 10), log()
         assert wait_for(lambda: _attrs(watcher, "front", "privacy_pause").get("status") == "paused", 10)
-        assert watcher.last(f"{OWN}/front/privacy_pause/state") == b"ON"
+        assert wait_for(lambda: watcher.last(f"{OWN}/front/privacy_pause/state") == b"ON", 10)
         assert standin.runtime["garden"]["detect"] is True  # other cameras untouched
         # go2rtc still serves the paused camera's live view: said so, with the fix
         attrs = _attrs(watcher, "front", "privacy_pause")
@@ -160,8 +160,9 @@ def test_schedule_pauses_and_profile_on_018_and_pause_survives_our_restart(mqtt_
         service = ServiceProcess(cfg, tmp_path / "service.log")
         try:
             assert wait_for(lambda: _toggles(standin, "front") == PAUSED, 20), service.log.read_text()[-3000:]
-            attrs = _attrs(watcher, "front", "privacy_pause")
-            assert attrs.get("reason") == "schedule:now", attrs
+            assert wait_for(lambda: _attrs(watcher, "front", "privacy_pause").get("reason") == "schedule:now", 10), (
+                _attrs(watcher, "front", "privacy_pause")
+            )
             assert wait_for(lambda: watcher.last("frigate/profile/set") == b"away", 10)
             code, _ = service.terminate()
             assert code == 0
@@ -181,3 +182,56 @@ def test_schedule_pauses_and_profile_on_018_and_pause_survives_our_restart(mqtt_
             service.kill()
             pub.stop()
             watcher.close()
+
+
+def test_export_button_makes_a_redacted_encrypted_export_of_the_last_event(mqtt_broker: Broker, tmp_path: Path) -> None:
+    """Pressing "export last event" in HA exports Frigate's newest event of the camera to the configured
+    recipients: encrypted, registered, audited with HA as the actor; the button's attributes tell the result."""
+    from pyrage import x25519
+
+    from frigate_privacy.export.registry import ExportRegistry, registry_path
+    from tests.test_export_support import make_scene, models_ready
+
+    models_ready()
+    identity = x25519.Identity.generate()
+    with FrigateStandin("0.16", tmp_path / "media", cameras={"front": CameraSpec("front")}) as standin:
+        scene = make_scene(standin)
+        data = tmp_path / "data"
+        ha = {"export": {"recipients": [str(identity.to_public())], "legal_basis": "legal-claims"}}
+        cfg = write_config(
+            tmp_path / "fp.yml",
+            frigate_url=standin.url,
+            broker=mqtt_broker,
+            data_dir=data,
+            homeassistant=ha,
+            encoding={"preset": "ultrafast"},
+        )
+        watcher = Watcher(mqtt_broker, "#")
+        pub = StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin).start()
+        service = ServiceProcess(cfg, tmp_path / "service.log")
+        try:
+            walk = pub.publish_walk(scene.alice)
+            assert wait_for(lambda: _config(watcher, "button", "front_export_last_event") is not None, 20)
+            pub.publish_raw(f"{OWN}/front/export_last_event/set", "PRESS")
+            done = wait_for(
+                lambda: _attrs(watcher, "front", "export_last_event").get("state") in ("done", "failed"), 240
+            )
+            attrs = _attrs(watcher, "front", "export_last_event")
+            assert done and attrs["state"] == "done", (attrs, service.log.read_text()[-3000:])
+            assert attrs["event_id"] == walk.event_id
+            code, _ = service.terminate()
+            assert code == 0
+        finally:
+            service.kill()
+            pub.stop()
+            watcher.close()
+    with ExportRegistry(registry_path(data)) as registry:
+        record = registry.get(attrs["export_id"])
+    assert record is not None and record.path.read_bytes()[:21] == b"age-encryption.org/v1"
+    exports = [(e.action, e.result, e.actor) for e in _entries(data) if e.action == "export"]
+    assert exports == [("export", "started", "homeassistant"), ("export", "success", "homeassistant")]
+
+
+def _entries(data: Path) -> list:
+    with AuditLog(data / "audit.sqlite3", None) as log:
+        return log.entries()

@@ -5,13 +5,23 @@ from __future__ import annotations
 import re
 from datetime import time
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from frigate_privacy.config.atrest import AgeRecipient
 from frigate_privacy.config.base import PrivacyBaseModel
+from frigate_privacy.export.manifest import LegalBasis
 
-__all__ = ["HomeAssistantConfig", "PauseScheduleConfig", "PauseToggle", "PrivacyPauseConfig", "Weekday"]
+__all__ = [
+    "HaExportConfig",
+    "HomeAssistantConfig",
+    "PauseScheduleConfig",
+    "PauseToggle",
+    "PrivacyPauseConfig",
+    "Weekday",
+]
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _TOPIC_PART = r"^[A-Za-z0-9_-]+$"
@@ -128,6 +138,46 @@ class PrivacyPauseConfig(PrivacyBaseModel):
         return toggles
 
 
+class HaExportConfig(PrivacyBaseModel):
+    """The per-camera "export last event" button: a redacted export encrypted to these recipients only."""
+
+    recipients: list[AgeRecipient] = Field(
+        default_factory=list,
+        title="Recipients",
+        description="age public keys (age1...) the export is encrypted to. Without recipients (here or in "
+        "`recipients_file`) the button is not published.",
+    )
+    recipients_file: Path | None = Field(
+        default=None,
+        title="Recipients file",
+        description="A file of age public keys, one per line (`#` comments allowed), added to `recipients`.",
+    )
+    legal_basis: LegalBasis = Field(
+        default=LegalBasis.other,
+        title="Legal basis",
+        description="Why this footage may be disclosed, written into the signed manifest and the audit log.",
+    )
+    purpose: str = Field(
+        default="export of the last event, requested from Home Assistant",
+        min_length=3,
+        max_length=200,
+        title="Purpose",
+        description="The purpose written into the manifest and the audit entry.",
+    )
+    requester: str = Field(
+        default="Home Assistant",
+        min_length=1,
+        max_length=100,
+        title="Requester",
+        description="Who asks for the export (recorded in the manifest).",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the button has anyone to export to."""
+        return bool(self.recipients) or self.recipients_file is not None
+
+
 class HomeAssistantConfig(PrivacyBaseModel):
     """How the service shows itself in Home Assistant through MQTT discovery."""
 
@@ -165,4 +215,9 @@ class HomeAssistantConfig(PrivacyBaseModel):
         default_factory=PrivacyPauseConfig,
         title="Privacy pause",
         description="The per-camera privacy pause: which Frigate switches it turns off and its schedules.",
+    )
+    export: HaExportConfig = Field(
+        default_factory=HaExportConfig,
+        title="Export button",
+        description='Recipients of the per-camera "export last event (redacted, encrypted)" button.',
     )

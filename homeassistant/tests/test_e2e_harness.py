@@ -94,9 +94,9 @@ async def test_homeowner_flow(
         # the entities appear with the right states (entity ids from object_id, HA <= 2025.9)
         await until(lambda: _state(hass, "switch.front_privacy_pause") == "off", 30, "pause switch")
         await until(lambda: _state(hass, "switch.front_privacy_masking") == "on", 10, "masking switch")
-        assert _state(hass, "select.front_mask_style") == "mean_noise"
+        await until(lambda: _state(hass, "select.front_mask_style") == "mean_noise", 10, "mask style")
         assert hass.states.get("select.front_mask_style").attributes["options"][0] == "mean_noise"
-        assert _state(hass, "switch.garden_privacy_pause") == "off"
+        await until(lambda: _state(hass, "switch.garden_privacy_pause") == "off", 10, "garden pause switch")
         assert _state(hass, "image.front_redacted_snapshot") is not None
         await until(lambda: _state(hass, "binary_sensor.frigate_privacy_audit_chain_ok") == "on", 10, "audit ok")
         registry = er.async_get(hass)
@@ -162,7 +162,7 @@ async def test_homeowner_flow(
             10,
             f"status paused: {log()[-2000:]}",
         )
-        assert _state(hass, "switch.front_privacy_pause") == "on"
+        await until(lambda: _state(hass, "switch.front_privacy_pause") == "on", 10, "pause switch on")
         assert (await hass.async_add_executor_job(runtime))["runtime"]["garden"]["detect"] is True
 
         # Frigate restarts: re-asserted on 0.16, kept on 0.18; HA keeps showing the truth

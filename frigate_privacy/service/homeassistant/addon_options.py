@@ -67,7 +67,11 @@ def options_to_config(options: Mapping[str, Any], mqtt: Mapping[str, Any] | None
             "profile": options["detection_profile"],
         },
         "policy": {"mask_at_rest": bool(options["mask_at_rest"])},
-        "homeassistant": {"discovery_prefix": options["discovery_prefix"], "pause": pause},
+        "homeassistant": {
+            "discovery_prefix": options["discovery_prefix"],
+            "pause": pause,
+            "export": {"recipients": list(options.get("export_recipients", []))},
+        },
         # Inside the add-on network only; the Supervisor's proxy passes the HA user (ingress), nobody else can.
         "api": {
             "host": "0.0.0.0",  # noqa: S104 - the add-on's container interface, reached by the ingress proxy

@@ -22,6 +22,10 @@ from frigate_privacy.audit.audited import audited
 from frigate_privacy.audit.verify import verify_chain
 from frigate_privacy.config.homeassistant import PauseToggle
 from frigate_privacy.config.root import PrivacyConfig
+from frigate_privacy.crypto.age_keys import load_recipients
+from frigate_privacy.errors import InputError
+from frigate_privacy.export.job import ExportRequest
+from frigate_privacy.export.operations import make_export
 from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.restream import RESTREAM_FIX, restream_streams
 from frigate_privacy.frigate.survey import survey
@@ -58,6 +62,7 @@ AUDIT_CHECK_SECONDS = 600.0
 RETENTION_JOB = "retention"
 ATREST_PART = "atrest"
 ON, OFF = "ON", "OFF"
+PRESS = "PRESS"
 
 
 def build(config: PrivacyConfig) -> HomeAssistantComponent | None:
@@ -100,6 +105,7 @@ class HomeAssistantComponent:
         self._republish: threading.Timer | None = None
         self._problem: str | None = None
         self.commands_handled = 0
+        self._exporting: set[str] = set()
 
     # ----- lifecycle -----------------------------------------------------------------------------
 
@@ -205,7 +211,8 @@ class HomeAssistantComponent:
             sources.add(Source.retention_runs)
         if at_rest_cameras(self._cfg):
             sources.add(Source.atrest_backlog)  # the at-rest component reports its backlog in its health
-        # Source.export (the export button) is left out: no recipients/export path is wired to it yet.
+        if self._ha.export.enabled:
+            sources.add(Source.export)
         return frozenset(sources)
 
     def _discovery_settings(self) -> DiscoverySettings:
@@ -353,6 +360,8 @@ class HomeAssistantComponent:
             self._command_style(camera, text)
         elif key == "privacy_pause":
             self._command_pause(camera, text)
+        elif key == "export_last_event" and self._ha.export.enabled and text == PRESS:
+            self._command_export(camera)
         else:
             logger.warning("unknown command %s for camera %s ignored", key[:64], camera)
 
@@ -417,6 +426,51 @@ class HomeAssistantComponent:
             self._pause(camera, "switch", HA_ACTOR)
         else:
             self._resume(camera, "switch", HA_ACTOR)
+
+    def _command_export(self, camera: str) -> None:
+        """Export the camera's newest Frigate event, redacted and encrypted, in a thread of its own."""
+        with self._lock:
+            if camera in self._exporting:
+                logger.info("export of %s already running; press ignored", camera)
+                return
+            self._exporting.add(camera)
+        threading.Thread(
+            target=self._export_last_event, args=(camera,), name=f"ha-export-{camera}", daemon=True
+        ).start()
+
+    def _export_last_event(self, camera: str) -> None:
+        ctx = self._require()
+        settings = self._ha.export
+        self._state(camera, "export_last_event", None, {"state": "running", "started": time.time()})
+        event_id: str | None = None
+        try:
+            events = ctx.frigate.events(cameras=[camera], limit=1)
+            if not events:
+                raise InputError(f"Frigate has no event of camera {camera} to export")
+            event_id = events[0].id
+            recipients = load_recipients(
+                settings.recipients, [settings.recipients_file] if settings.recipients_file else []
+            )
+            request = ExportRequest(
+                camera=camera,
+                span=None,
+                requester=settings.requester,
+                purpose=settings.purpose,
+                legal_basis=settings.legal_basis,
+                actor=HA_ACTOR,
+                event_ids=(event_id,),
+                recipients=recipients,
+            )
+            # make_export audits the export (intent first, then outcome) like every other export.
+            result = make_export(self._cfg, request, role=HA_ROLE, client=ctx.frigate)
+            outcome = {"state": "done", "event_id": event_id, "export_id": result.record.id, "finished": time.time()}
+        except Exception as err:  # the failure is shown on the button and audited by make_export
+            logger.warning("export of the last event of %s failed: %s", camera, err)
+            outcome = {"state": "failed", "event_id": event_id, "error": str(err)[:300], "finished": time.time()}
+        finally:
+            with self._lock:
+                self._exporting.discard(camera)
+        self._state(camera, "export_last_event", None, outcome)
 
     # ----- privacy pause -------------------------------------------------------------------------
 

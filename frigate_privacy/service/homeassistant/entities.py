@@ -103,6 +103,7 @@ CAMERA_ENTITIES: tuple[EntitySpec, ...] = (
         name="Export last event (redacted, encrypted)",
         icon="mdi:file-lock-outline",
         source=Source.export,
+        attributes=True,
         needs_frigate=True,
     ),
 )
