@@ -54,16 +54,22 @@ def _shown_at(frame: np.ndarray, recorded: list[tuple[float, np.ndarray]]) -> fl
     return recorded[best][0]
 
 
-@pytest.mark.parametrize("version", ["0.14", "0.16"])
+def _ten_second_gop_recordings(standin: FrigateStandin) -> tuple[float, list[Segment]]:
+    """40 s of `front` recordings with one keyframe every 10 s (at each segment's start), registered."""
+    start = float(int(time.time()) - 100)
+    try:
+        segments = build_media(standin.media_root, "front", start, 40, size=(320, 180), gop_seconds=10)
+    except SharedAssetMissing as exc:
+        pytest.skip(str(exc))
+    standin.add_segments(segments)
+    return start, segments
+
+
+@pytest.mark.parametrize("version", ["0.14", "0.16", "0.18"])
 def test_export_holds_exactly_the_requested_range_with_a_10s_gop(version: str, tmp_path: Path) -> None:
     models_ready()
     with FrigateStandin(version, tmp_path / "media") as standin:
-        start = float(int(time.time()) - 100)
-        try:
-            segments = build_media(standin.media_root, "front", start, 40, size=(320, 180), gop_seconds=10)
-        except SharedAssetMissing as exc:
-            pytest.skip(str(exc))
-        standin.add_segments(segments)
+        start, segments = _ten_second_gop_recordings(standin)
         # 6.35 s after a keyframe: Frigate's own clip would begin 6.35 s early
         span = TimeRange(start + 16.35, start + 27.8)
         cfg = config(standin, tmp_path / "data")
@@ -103,12 +109,7 @@ def test_export_holds_exactly_the_requested_range_with_a_10s_gop(version: str, t
 def test_standin_clip_starts_at_the_keyframe_before_the_start_like_frigate(tmp_path: Path) -> None:
     """What the export works around: Frigate's own clip of 16.35-27.8 s begins at the 10 s keyframe."""
     with FrigateStandin("0.16", tmp_path / "media") as standin:
-        start = float(int(time.time()) - 100)
-        try:
-            segments = build_media(standin.media_root, "front", start, 40, size=(320, 180), gop_seconds=10)
-        except SharedAssetMissing as exc:
-            pytest.skip(str(exc))
-        standin.add_segments(segments)
+        start, segments = _ten_second_gop_recordings(standin)
         buf = io.BytesIO()
         with FrigateClient.from_config(FrigateConfig(url=standin.url)) as client:
             client.download_clip("front", start + 16.35, start + 27.8, buf)
