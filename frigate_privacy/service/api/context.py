@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,7 +54,6 @@ class StandaloneContext:
     frigate: FrigateClient
     audit: AuditLog
     track_store: TrackStore | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:

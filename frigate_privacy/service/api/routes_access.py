@@ -6,7 +6,7 @@ import logging
 import secrets
 import threading
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
@@ -24,6 +24,7 @@ from frigate_privacy.export.times import TimeRange
 from frigate_privacy.frigate.identifiers import path_camera, path_export_id
 from frigate_privacy.policy.sightings import find_sightings
 from frigate_privacy.service.api.identity import Identity, Permission
+from frigate_privacy.service.api.jobs import ExportJob
 from frigate_privacy.service.api.state import ApiState, State, requires
 
 __all__ = ["router"]
@@ -64,16 +65,6 @@ class ExportIn(BaseModel):
     requester: str
     purpose: str
     legal_basis: LegalBasis
-
-
-class ExportJob(BaseModel):
-    """A running or finished export started through the API."""
-
-    job_id: str
-    state: Literal["running", "done", "failed"]
-    camera: str
-    export_id: str | None = None
-    error: str | None = None
 
 
 class ExportOut(BaseModel):
@@ -120,37 +111,18 @@ def path_camera_or_400(camera: str) -> str:
         raise HTTPException(status_code=400, detail=str(err)) from None
 
 
-class _Jobs:
-    """Exports started through the API, kept in memory while the service runs."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: dict[str, ExportJob] = {}
-
-    def put(self, job: ExportJob) -> None:
-        with self._lock:
-            self._jobs[job.job_id] = job
-
-    def get(self, job_id: str) -> ExportJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
-
-
-_JOBS = _Jobs()
-
-
 def _run_job(api: ApiState, job: ExportJob, req: ExportRequest, role: str) -> None:
     ctx = api.ctx
     store = ctx.track_store.db_path if ctx.track_store is not None else None
     try:
         result = make_export(ctx.config, req, role=role, track_store=store, client=ctx.frigate)
     except PrivacyError as err:
-        _JOBS.put(job.model_copy(update={"state": "failed", "error": str(err)}))
+        api.export_jobs.put(job.model_copy(update={"state": "failed", "error": str(err)}))
     except Exception as err:
         logger.exception("export job %s failed", job.job_id)
-        _JOBS.put(job.model_copy(update={"state": "failed", "error": type(err).__name__}))
+        api.export_jobs.put(job.model_copy(update={"state": "failed", "error": type(err).__name__}))
     else:
-        _JOBS.put(job.model_copy(update={"state": "done", "export_id": result.record.id}))
+        api.export_jobs.put(job.model_copy(update={"state": "done", "export_id": result.record.id}))
 
 
 @router.post("/exports", response_model=ExportJob, status_code=202)
@@ -184,7 +156,7 @@ def start_export(body: ExportIn, request: Request, api: State, who: Operator) ->
         passphrase=body.passphrase,
     )
     job = ExportJob(job_id=secrets.token_hex(8), state="running", camera=body.camera)
-    _JOBS.put(job)
+    api.export_jobs.put(job)
     threading.Thread(target=_run_job, args=(api, job, req, who.role.value), name="api-export", daemon=True).start()
     return job
 
@@ -192,7 +164,7 @@ def start_export(body: ExportIn, request: Request, api: State, who: Operator) ->
 @router.get("/exports/jobs/{job_id}", response_model=ExportJob)
 def export_job(job_id: str, request: Request, api: State, who: Operator) -> ExportJob:
     """The state of an export started through the API."""
-    job = _JOBS.get(job_id)
+    job = api.export_jobs.get(job_id)
     if job is None:
         raise HTTPException(status_code=404, detail="no such export job")
     api.guard.check_camera(request, who, job.camera)

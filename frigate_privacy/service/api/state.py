@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,10 +11,11 @@ from fastapi import Depends, Request
 from frigate_privacy.service.api.context import ApiContext, HealthSource
 from frigate_privacy.service.api.guard import Guard
 from frigate_privacy.service.api.identity import Identity, Permission
+from frigate_privacy.service.api.jobs import ExportJobs
 from frigate_privacy.service.api.media import EngineFactory, StillMasker
 from frigate_privacy.service.api.users import UserStore
 
-__all__ = ["ApiState", "Caller", "State", "requires"]
+__all__ = ["ApiState", "State", "requires"]
 
 
 @dataclass
@@ -29,6 +30,7 @@ class ApiState:
     live: Any
     """The live view hub (`service.live.hub.LiveHub`)."""
     health: HealthSource | None = None
+    export_jobs: ExportJobs = field(default_factory=ExportJobs)
 
 
 def _state(request: Request) -> ApiState:
@@ -47,6 +49,3 @@ def requires(permission: Permission) -> Callable[[Request], Identity]:
 
     dependency.__name__ = f"requires_{permission.value}"
     return dependency
-
-
-Caller = Identity
