@@ -103,3 +103,53 @@ def test_camera_settings_persist_0600_and_fail_closed(tmp_path: Path) -> None:
     settings.path.write_text(json.dumps({"masking_off": [3, "garden"], "styles": {"garden": 5}}))
     odd = CameraSettings(tmp_path)
     assert not odd.masking_enabled("garden") and odd.style("garden") is None
+
+
+class _Published:
+    """The publish side of the service's MQTT connection, recorded."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, bytes | str] = {}
+
+    def publish(self, topic: str, payload: bytes | str, qos: int = 1, retain: bool = False) -> None:
+        self.messages[topic] = payload
+
+
+def test_audit_chain_sensor_goes_off_when_the_log_is_tampered_with(tmp_path: Path) -> None:
+    import sqlite3
+    from types import SimpleNamespace
+
+    from frigate_privacy.audit.location import open_audit_log
+    from frigate_privacy.config.root import PrivacyConfig
+    from frigate_privacy.service.homeassistant.component import HomeAssistantComponent
+
+    cfg = PrivacyConfig.model_validate({"storage": {"data_dir": str(tmp_path)}})
+    log = open_audit_log(cfg)
+    for i in range(3):
+        log.record(
+            actor="homeassistant",
+            role="homeassistant",
+            action="mask_style",
+            target="camera:front",
+            camera="front",
+            reason=f"change {i}",
+            result="success",
+        )
+    mqtt = _Published()
+    ctx = SimpleNamespace(audit=log, data_dir=tmp_path, mqtt=mqtt, scheduler=SimpleNamespace(jobs=list))
+    component = HomeAssistantComponent(cfg)
+    component._ctx = ctx  # only the audit check runs here
+    component._check_audit()
+    assert mqtt.messages["frigate_privacy/service/audit_chain_ok/state"] == "ON"
+    # an attacker with write access edits an entry (after dropping the guard triggers)
+    con = sqlite3.connect(log.path)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        con.execute(f'DROP TRIGGER "{name}"')
+    con.execute("UPDATE entries SET reason = 'nothing happened' WHERE seq = 2")
+    con.commit()
+    con.close()
+    component._check_audit()
+    assert mqtt.messages["frigate_privacy/service/audit_chain_ok/state"] == "OFF"
+    problem = json.loads(mqtt.messages["frigate_privacy/service/audit_chain_ok/attributes"])["problem"]
+    assert problem and "2" in problem
+    log.close()

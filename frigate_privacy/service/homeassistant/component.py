@@ -19,13 +19,13 @@ from frigate_privacy import __version__
 from frigate_privacy.atrest.workspace import at_rest_cameras
 from frigate_privacy.audit.actions import AuditAction, AuditResult
 from frigate_privacy.audit.audited import audited
-from frigate_privacy.audit.verify import verify_chain
+from frigate_privacy.audit.verify import verify_log_file
 from frigate_privacy.config.homeassistant import PauseToggle
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.crypto.age_keys import load_recipients
-from frigate_privacy.errors import InputError
+from frigate_privacy.errors import InputError, PrivacyError
 from frigate_privacy.export.job import ExportRequest
-from frigate_privacy.export.operations import make_export
+from frigate_privacy.export.operations import local_trusted_key, make_export
 from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.restream import RESTREAM_FIX, restream_streams
 from frigate_privacy.frigate.survey import survey
@@ -709,17 +709,26 @@ class HomeAssistantComponent:
             self._publish_facts(verdict.name)
 
     def _check_audit(self) -> None:
-        """Verify the audit chain (links, checkpoints, signed head) and publish the verdict."""
-        log = self._require().audit
-        report = verify_chain(log.entries(), log.checkpoints(), log.head(), None)
-        problem = report.first_problem
-        attributes = {
-            "entries": report.last_seq,
-            "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "problem": None if problem is None else str(problem),
-        }
+        """Verify the audit log (links, checkpoints, signed head, anchor) against our own key; publish the verdict."""
+        ctx = self._require()
+        checked = datetime.now(UTC).isoformat(timespec="seconds")
+        attributes: dict[str, Any]
+        try:
+            report = verify_log_file(ctx.audit.path, local_trusted_key(ctx.data_dir))
+        except PrivacyError as err:  # the log or its anchor is gone or unreadable: not OK, and why
+            ok, attributes = False, {"entries": None, "checked_at": checked, "problem": str(err)[:300]}
+        else:
+            problem = report.first_problem
+            ok = report.ok
+            attributes = {
+                "entries": report.last_seq,
+                "checked_at": checked,
+                "problem": None if problem is None else str(problem),
+            }
         with self._lock:
-            self._audit_state = (report.ok, attributes)
+            self._audit_state = (ok, attributes)
+        if not ok:
+            logger.error("audit log verification failed: %s", attributes["problem"])
         self._publish_hub_states()
 
     def _record(
