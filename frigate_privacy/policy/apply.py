@@ -18,7 +18,7 @@ from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateApiError, FrigateConnectionError, FrigateNotFoundError
 from frigate_privacy.frigate.models.base import CAMERA_NAME
 from frigate_privacy.policy.escrow_link import EscrowStore
-from frigate_privacy.policy.exports_link import ExportRegistryLike, ref
+from frigate_privacy.policy.exports_link import ExportRegistry, ref
 from frigate_privacy.policy.journal import StepJournal, journal_path
 from frigate_privacy.policy.media_files import delete_media_file, resolve_media_file
 from frigate_privacy.policy.own_stores import TrackStoreLike
@@ -76,7 +76,7 @@ class ApplyContext:
     actor: str
     role: str
     run_id: str
-    registry: ExportRegistryLike | None = None
+    registry: ExportRegistry | None = None
     media_root: Path | None = None
     escrow: EscrowStore | None = None
     tracks: TrackStoreLike | None = None
@@ -92,7 +92,7 @@ class ApplyContext:
         action: AuditAction,
         actor: str,
         role: str,
-        registry: ExportRegistryLike | None = None,
+        registry: ExportRegistry | None = None,
         media_root: Path | None = None,
         escrow: EscrowStore | None = None,
         tracks: TrackStoreLike | None = None,

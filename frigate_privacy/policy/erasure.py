@@ -19,7 +19,7 @@ from frigate_privacy.frigate.models import ApiEvent
 from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps
 from frigate_privacy.policy.erasure_report import write_erasure_report
 from frigate_privacy.policy.escrow_link import EscrowStore, no_escrow_note
-from frigate_privacy.policy.exports_link import ExportRegistryLike, close_registry, open_export_registry, ref
+from frigate_privacy.policy.exports_link import ExportRegistry, close_registry, open_export_registry, ref
 from frigate_privacy.policy.gather import all_events, all_reviews, base_state, with_face_crops, with_recordings
 from frigate_privacy.policy.inventory import FrigateState
 from frigate_privacy.policy.own_stores import (
@@ -112,7 +112,7 @@ def gather_erasure(
     cfg: PrivacyConfig,
     client: FrigateClient,
     selector: ErasureSelector,
-    registry: ExportRegistryLike | None,
+    registry: ExportRegistry | None,
     escrow: EscrowStore | None,
     tracks: TrackStoreLike | None = None,
 ) -> FrigateState:
@@ -200,7 +200,7 @@ def run_erasure(
     include_face_library: bool = False,
     actor: str = "frigate-privacy",
     role: str = "admin",
-    registry: ExportRegistryLike | None = None,
+    registry: ExportRegistry | None = None,
     escrow: EscrowStore | None = None,
     tracks: TrackStoreLike | None = None,
 ) -> ErasureReport:
@@ -219,7 +219,7 @@ def run_erasure(
 
 @dataclass(frozen=True)
 class _OwnStores:
-    registry: ExportRegistryLike | None
+    registry: ExportRegistry | None
     escrow: EscrowStore | None
     tracks: TrackStoreLike | None
 

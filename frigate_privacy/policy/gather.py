@@ -9,7 +9,7 @@ from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.errors import FrigateNotFoundError
 from frigate_privacy.frigate.models import ApiEvent, ReviewItem
-from frigate_privacy.policy.exports_link import ExportRegistryLike, ref
+from frigate_privacy.policy.exports_link import ExportRegistry, ref
 from frigate_privacy.policy.inventory import FaceCrop, FrigateState, OrphanFile, parse_face_crop
 from frigate_privacy.policy.media_files import orphan_candidates
 
@@ -119,7 +119,7 @@ def _orphans(cfg: PrivacyConfig, client: FrigateClient) -> list[OrphanFile]:
 
 
 def gather_retention(
-    cfg: PrivacyConfig, client: FrigateClient, registry: ExportRegistryLike | None, now: float
+    cfg: PrivacyConfig, client: FrigateClient, registry: ExportRegistry | None, now: float
 ) -> FrigateState:
     """Everything `plan_retention` reads."""
     state = base_state(cfg, client)

@@ -11,7 +11,7 @@ from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.policy.apply import ApplyContext, StepOutcome, StepStatus, apply_steps, restart_frigate
-from frigate_privacy.policy.exports_link import ExportRegistryLike, close_registry, open_export_registry
+from frigate_privacy.policy.exports_link import ExportRegistry, close_registry, open_export_registry
 from frigate_privacy.policy.gather import gather_retention
 from frigate_privacy.policy.journal import journal_path
 from frigate_privacy.policy.own_stores import open_track_store, track_retention_cutoffs
@@ -70,7 +70,7 @@ def run_retention(
     restart: bool = False,
     actor: str = "frigate-privacy",
     role: str = "service",
-    registry: ExportRegistryLike | None = None,
+    registry: ExportRegistry | None = None,
 ) -> RetentionReport:
     """Plan retention against the running Frigate; with `apply`, carry it out and audit every confirmed step."""
     own = open_export_registry(cfg.storage.data_dir) if registry is None else None
@@ -90,7 +90,7 @@ def _run_retention(
     restart: bool,
     actor: str,
     role: str,
-    registry: ExportRegistryLike | None,
+    registry: ExportRegistry | None,
 ) -> RetentionReport:
     state = gather_retention(cfg, client, registry, now)
     plan = plan_retention(cfg, state, now)
