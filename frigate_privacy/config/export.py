@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field
 
 from frigate_privacy.config.base import PrivacyBaseModel
 
-__all__ = ["ExportConfig", "KeepMatchConfig"]
+__all__ = ["ExportConfig", "KeepMatchConfig", "LegalBasis"]
+
+
+class LegalBasis(StrEnum):
+    """Why the footage may be disclosed (GDPR Art. 6/15); stated explicitly by the exporter (kept in the manifest)."""
+
+    subject_access = "subject-access"
+    """Art. 15: the data subject asks for footage of themselves."""
+    legal_obligation = "legal-obligation"
+    """Art. 6(1)(c): a court order or a legal duty to disclose (e.g. to police)."""
+    legal_claims = "legal-claims"
+    """Art. 6(1)(f) with Art. 17(3)(e)/21: establishing or defending legal claims (e.g. an insurer)."""
+    vital_interests = "vital-interests"
+    """Art. 6(1)(d): protecting someone's life."""
+    consent = "consent"
+    """Art. 6(1)(a): everyone visible consented."""
+    other = "other"
+    """Anything else; explain it in the purpose."""
 
 
 class KeepMatchConfig(PrivacyBaseModel):

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from frigate_privacy.config.atrest import AgeRecipient
 from frigate_privacy.config.base import PrivacyBaseModel
-from frigate_privacy.export.manifest import LegalBasis
+from frigate_privacy.config.export import LegalBasis
 
 __all__ = [
     "HaExportConfig",

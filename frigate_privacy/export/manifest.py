@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from frigate_privacy.config.export import LegalBasis
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -20,23 +21,6 @@ __all__ = [
 ]
 
 MANIFEST_FORMAT = "frigate-privacy-export/1"
-
-
-class LegalBasis(StrEnum):
-    """Why the footage may be disclosed (GDPR Art. 6/15); stated explicitly by the exporter."""
-
-    subject_access = "subject-access"
-    """Art. 15: the data subject asks for footage of themselves."""
-    legal_obligation = "legal-obligation"
-    """Art. 6(1)(c): a court order or a legal duty to disclose (e.g. to police)."""
-    legal_claims = "legal-claims"
-    """Art. 6(1)(f) with Art. 17(3)(e)/21: establishing or defending legal claims (e.g. an insurer)."""
-    vital_interests = "vital-interests"
-    """Art. 6(1)(d): protecting someone's life."""
-    consent = "consent"
-    """Art. 6(1)(a): everyone visible consented."""
-    other = "other"
-    """Anything else; explain it in the purpose."""
 
 
 LEGAL_BASIS_TEXT = {
