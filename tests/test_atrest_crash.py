@@ -14,7 +14,7 @@ import pytest
 
 from frigate_privacy.atrest.job import STEPS
 from frigate_privacy.atrest.journal import JobState, Journal
-from frigate_privacy.atrest.masker import default_engine
+from frigate_privacy.atrest.masker import default_engine, default_still
 from frigate_privacy.atrest.runner import AtRest
 from frigate_privacy.atrest.workspace import workspace_for
 from tests.atrest_support import LEFT, age_decrypt, make_media, sha256
@@ -80,7 +80,13 @@ def test_kill_after_every_step(step: str, tmp_path: Path) -> None:
             masks["count"] += 1
             return engine(masking, fps, region_filter)
 
-        with AtRest(media.cfg, engine=counting) as atrest:
+        still = default_still()
+
+        def counting_still(masking):  # type: ignore[no-untyped-def]
+            masks["count"] += 1
+            return still(masking)
+
+        with AtRest(media.cfg, engine=counting, still=counting_still) as atrest:
             atrest.run_pass()
         with Journal(ws.journal_path) as journal:
             jobs = {j.file.rel: j for j in journal.jobs()}

@@ -33,7 +33,7 @@ from tests.atrest_support import (
     sha256,
     video_facts,
 )
-from tests.standin import FrigateStandin, build_media
+from tests.standin import FrigateStandin, WalkPlan, build_media
 from tests.test_export_support import models_ready
 
 
@@ -132,11 +132,12 @@ def test_segments_snapshots_masked_with_escrow_per_version(standin: FrigateStand
         assert sha256(path) != before[path], f"{rel} was not masked"
         original = age_decrypt(media.key.path, ws.escrow_dir / records[rel].file)
         assert __import__("hashlib").sha256(original).hexdigest() == before[path]
-        if rel.startswith("clips/front-"):  # a full detect frame: the face box is known
+        if path != preview:  # a still: where the face is follows from how the stand-in cut it (stills.py)
             orig = cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_GRAYSCALE).astype(np.float32)
             red = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE).astype(np.float32)
-            box = face_box(plan, plan.snapshot_time, (orig.shape[1], orig.shape[0]))
-            assert box is not None and not scorer.face_leaks(orig, red, box), f"{rel}: the face leaks"
+            box = _still_face_box(rel, plan, orig.shape)
+            assert box[3] - box[1] >= 20, f"{rel}: face {box} too small to score"
+            assert not scorer.face_leaks(orig, red, box), f"{rel}: the face leaks"
         if path == preview:  # a copy of the first segment's footage
             seg = media.segments[0]
             boxes = [[b] if (b := face_box(plan, seg.start + k / FPS)) else [] for k in range(video_facts(original)[0])]
@@ -149,6 +150,21 @@ def test_segments_snapshots_masked_with_escrow_per_version(standin: FrigateStand
         assert atrest.run_pass() == {"done": 1}
     assert {s.path: sha256(s.path) for s in media.segments} == masked
     assert sha256(fresh.path) != before[fresh.path]
+
+
+def _still_face_box(rel: str, plan: WalkPlan, shape: tuple[int, ...]) -> tuple[float, float, float, float]:
+    """The walker's face in a snapshot (full frame), review thumbnail (frame resized) or event thumbnail (crop)."""
+    t = plan.snapshot_time
+    fx1, fy1, fx2, fy2 = face_box(plan, t, plan.detect_size) or (0, 0, 0, 0)
+    height, width = shape[:2]
+    if rel.startswith("clips/thumbs/"):  # the person box padded by a third of its longer side, scaled to 175 px
+        x1, y1, x2, y2 = plan.abs_box_at(t)
+        pad = max(x2 - x1, y2 - y1) // 3
+        cx, cy = max(0, x1 - pad), max(0, y1 - pad)
+        scale = height / (min(plan.detect_size[1], y2 + pad) - cy)
+        return ((fx1 - cx) * scale, (fy1 - cy) * scale, (fx2 - cx) * scale, (fy2 - cy) * scale)
+    sx, sy = width / plan.detect_size[0], height / plan.detect_size[1]
+    return (fx1 * sx, fy1 * sy, fx2 * sx, fy2 * sy)
 
 
 def test_activity_only_masks_segments_with_people(tmp_path: Path) -> None:

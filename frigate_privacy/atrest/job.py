@@ -24,7 +24,7 @@ from pyrage import x25519
 from frigate_privacy.atrest.closed import is_closed
 from frigate_privacy.atrest.escrow import EscrowStore, escrow_id, media_mounted, sha256_file
 from frigate_privacy.atrest.journal import JobRow, JobState, Journal, LostClaim
-from frigate_privacy.atrest.masker import Boxes, EngineBuilder, mask_image, mask_video
+from frigate_privacy.atrest.masker import Boxes, EngineBuilder, StillBuilder, mask_image, mask_video
 from frigate_privacy.atrest.media import MediaFile
 from frigate_privacy.atrest.workspace import CameraPlan, Workspace
 from frigate_privacy.errors import PrivacyError
@@ -69,6 +69,7 @@ class Processor:
     recipients: Sequence[x25519.Recipient]
     plan_for: Callable[[str], CameraPlan]
     engine: EngineBuilder
+    still: StillBuilder
     owner: str
     boxes_for: Callable[[MediaFile, CameraPlan], Boxes | None] = lambda file, plan: None
     checkpoint: Checkpoint | None = None
@@ -176,7 +177,7 @@ class Processor:
                 max_size_ratio=plan.max_size_ratio, boxes=boxes, engine=self.engine,
             )  # fmt: skip
         else:
-            mask_image(path, tmp, plan.masking, boxes=boxes, start=file.start, engine=self.engine)
+            mask_image(path, tmp, plan.masking, still=self.still)
         # Frigate (and nginx) read the file as before: same permission bits as the original.
         os.chmod(tmp, path.stat().st_mode & 0o777)
         masked_sha, masked_size = sha256_file(tmp)

@@ -6,10 +6,14 @@ timestamp (so start time, frame count and duration stay), and the audio stream w
 
 from __future__ import annotations
 
-import os
+import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import cv2
+import numpy as np
 
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.masking import MaskingConfig
@@ -18,16 +22,36 @@ from frigate_privacy.storage.atomic import AtomicFile
 from frigate_privacy.video.decode import VideoSource
 from frigate_privacy.video.encode import VideoSink
 from frigate_privacy.video.engine import RedactionEngine, RegionFilter, build_engine
+from frigate_privacy.video.errors import DetectionFailed
 from frigate_privacy.video.image import encode_image, read_image
 from frigate_privacy.video.pipeline import run_pipeline
+from frigate_privacy.video.still import StillRedactor
 
-__all__ = ["Boxes", "EngineBuilder", "MaskResult", "mask_image", "mask_video"]
+__all__ = [
+    "Boxes",
+    "EngineBuilder",
+    "MaskResult",
+    "StillBuilder",
+    "default_engine",
+    "default_still",
+    "mask_image",
+    "mask_video",
+]
+
+logger = logging.getLogger(__name__)
 
 Boxes = Callable[[float, int, int], Sequence[MaskRegion]]
 """Extra regions at unix time t for a (width, height) frame: Frigate's person boxes, scaled."""
 
 EngineBuilder = Callable[[MaskingConfig, float, RegionFilter | None], RedactionEngine]
 """Builds the engine for (masking settings, fps, region filter); the bench and tests may pin models or seeds."""
+
+
+# Stills smaller than this (shorter side, px) are masked on an upscaled copy (see mask_image).
+MIN_STILL_SIDE = 360
+
+StillBuilder = Callable[[MaskingConfig], StillRedactor]
+"""The still-image redactor for a masking config (cached: its detectors load once)."""
 
 
 def default_engine(models_dir: Path | None = None) -> EngineBuilder:
@@ -109,22 +133,50 @@ def mask_video(
     return seen
 
 
-def mask_image(
-    src: Path, dst: Path, masking: MaskingConfig, *, boxes: Boxes | None, start: float, engine: EngineBuilder
-) -> MaskResult:
-    """Write a masked copy of the still image `src` (JPEG, PNG or WebP) to `dst`."""
+def default_still(models_dir: Path | None = None) -> StillBuilder:
+    """Still redactors (the service's snapshot one) built once per masking config, models from `models_dir`."""
+    cache: dict[str, StillRedactor] = {}
+
+    def build(masking: MaskingConfig) -> StillRedactor:
+        key = masking.model_dump_json()
+        if key not in cache:
+            cache[key] = StillRedactor(masking, models_dir=models_dir)
+        return cache[key]
+
+    return build
+
+
+def mask_image(src: Path, dst: Path, masking: MaskingConfig, *, still: StillBuilder) -> MaskResult:
+    """Write a masked copy of the still image `src` (JPEG, PNG or WebP) to `dst`.
+
+    Small stills (Frigate's thumbnails, 131x175 px and such) are masked on a copy upscaled to at least
+    `MIN_STILL_SIDE` px and scaled back: at their own size a 25 px face came back from the detector as a
+    box half its width and off-centre, which left part of the face visible. When a detector fails, the whole
+    image is masked: the original is kept in escrow, so nothing is lost, and nothing leaks.
+    """
     image = read_image(src)
-    seen = MaskResult(0, 0)
-    eng = engine(masking, 1.0, _filter(boxes, start, 1.0, (image.shape[1], image.shape[0]), seen))
-    out = eng.push(0, image) + eng.flush()
-    data = encode_image(out[0][1], src.suffix)
+    height, width = image.shape[:2]
+    factor = max(1, math.ceil(MIN_STILL_SIDE / max(1, min(height, width))))
+    work = image
+    if factor > 1:
+        work = np.ascontiguousarray(
+            cv2.resize(image, (width * factor, height * factor), interpolation=cv2.INTER_CUBIC), dtype=np.uint8
+        )
+    redactor = still(masking)
+    try:
+        result = redactor.redact(work)
+        regions = result.regions
+    except DetectionFailed as err:
+        logger.error("detection failed on %s (%s); masking the whole image (the original is in escrow)", src, err)
+        redactor.mask_everything(work)
+        regions = 1
+    if factor > 1:
+        work = np.ascontiguousarray(cv2.resize(work, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    data = encode_image(work, src.suffix)
     with AtomicFile(dst, overwrite=True) as target:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(target.fd, view) :]
+        target.write(data)
         target.commit()
-    seen.frames, seen.frames_masked = eng.stats.frames, eng.stats.frames_masked
-    return seen
+    return MaskResult(1, 1 if regions else 0)
 
 
 def person_regions(boxes: Sequence[tuple[float, float, float, float]], bodies: bool) -> list[MaskRegion]:

@@ -17,7 +17,14 @@ from types import TracebackType
 from frigate_privacy.atrest.escrow import EscrowStore
 from frigate_privacy.atrest.job import Checkpoint, Outcome, Processor, sweep_temp
 from frigate_privacy.atrest.journal import JobState, Journal
-from frigate_privacy.atrest.masker import Boxes, EngineBuilder, default_engine, person_regions
+from frigate_privacy.atrest.masker import (
+    Boxes,
+    EngineBuilder,
+    StillBuilder,
+    default_engine,
+    default_still,
+    person_regions,
+)
 from frigate_privacy.atrest.media import FaceLibrary, MediaFile, face_library, find_media, parse_media
 from frigate_privacy.atrest.selection import Backlog, PersonActivity, due_files
 from frigate_privacy.atrest.workspace import (
@@ -110,6 +117,7 @@ class AtRest:
         *,
         slot: str = "once",
         engine: EngineBuilder | None = None,
+        still: StillBuilder | None = None,
         frigate: FrigateClient | None = None,
         store: TrackStore | None = None,
         checkpoint: Checkpoint | None = None,
@@ -137,6 +145,7 @@ class AtRest:
             recipients=recipients,
             plan_for=self._plan,
             engine=engine or default_engine(),
+            still=still or default_still(),
             owner=self.owner,
             boxes_for=self._boxes,
             checkpoint=checkpoint,
