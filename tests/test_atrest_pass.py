@@ -182,14 +182,22 @@ def test_activity_only_masks_segments_with_people(tmp_path: Path) -> None:
     assert after[1:] == before[1:], "segments without activity were touched"
 
 
-def test_audio_allowed_camera_keeps_audio(tmp_path: Path) -> None:
-    """The policy's audio decision holds: an `audio: allow` camera keeps its audio track when masked."""
+def test_audio_allowed_camera_keeps_audio_and_zones_burn_in(tmp_path: Path) -> None:
+    """An `audio: allow` camera keeps its audio track when masked; the camera's privacy zone is burned in."""
+    zone = {"name": "neighbour", "points": [[0.5, 0.0], [1.0, 0.0], [1.0, 0.2], [0.5, 0.2]]}
     with FrigateStandin("0.18", tmp_path / "media") as standin:
-        media = make_media(standin, tmp_path, seconds=10, audio=True, camera={"audio": "allow"},
-                           atrest={"snapshots": False})  # fmt: skip
+        media = make_media(standin, tmp_path, seconds=10, audio=True, atrest={"snapshots": False},
+                           camera={"audio": "allow", "masking": {"zones": [zone]}})  # fmt: skip
+        original = gray_frames(media.segments[0].path)
         with AtRest(media.cfg) as atrest:
             assert atrest.run_pass().get("done") == 1
         assert video_facts(media.segments[0].path)[3]
+        masked = gray_frames(media.segments[0].path)
+    w, h = SIZE
+    for orig, red in zip(original, masked, strict=True):
+        assert orig[2 : int(0.2 * h) - 2, w // 2 + 2 : w - 2].mean() > 40  # the scene has content there
+        assert red[2 : int(0.2 * h) - 2, w // 2 + 2 : w - 2].max() < 20  # burned in solid black
+        assert abs(red[int(0.5 * h) :, : w // 4].mean() - orig[int(0.5 * h) :, : w // 4].mean()) < 5
 
 
 def test_cli_status_and_restore_audited(tmp_path: Path) -> None:
