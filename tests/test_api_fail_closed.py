@@ -46,7 +46,9 @@ def test_masking_failure_never_returns_the_original(tmp_path: Path) -> None:
             token = store.add("vera", ApiRole.viewer)[1]
         with FrigateClient.from_config(cfg.frigate) as client, open_audit_log(cfg) as audit:
             ctx = StandaloneContext(cfg, client, audit)
-            app = create_app(ctx, engine_factory=_broken_engine, stills=StillMasker(cfg, lambda m: _BrokenStill()))  # type: ignore[arg-type,return-value]
+            app = create_app(
+                ctx, engine_factory=_broken_engine, stills=StillMasker(cfg.masking_for, lambda m: _BrokenStill())
+            )  # type: ignore[arg-type,return-value]
             with TestClient(app) as http:
                 auth = {"Authorization": f"Bearer {token}"}
                 for path in (

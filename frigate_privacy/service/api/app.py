@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from frigate_privacy import __version__
 from frigate_privacy.service.api import routes_access, routes_admin, routes_escrow, routes_live, routes_media
-from frigate_privacy.service.api.context import ApiContext, HealthSource
+from frigate_privacy.service.api.context import ApiContext, HealthSource, masking_source
 from frigate_privacy.service.api.guard import Guard
 from frigate_privacy.service.api.media import EngineFactory, StillMasker, default_engine
 from frigate_privacy.service.api.ratelimit import FailedAuthLimiter
@@ -34,7 +34,8 @@ def create_app(
     cfg = ctx.config
     store = users or UserStore(users_db_path(cfg))
     guard = Guard(cfg.api, store, ctx.audit, FailedAuthLimiter(cfg.api.rate_limit))
-    hub = live or LiveHub(cfg, engine_factory)
+    masking_for = masking_source(ctx)
+    hub = live or LiveHub(cfg, engine_factory, masking_for=masking_for)
     app = FastAPI(
         title="frigate-privacy",
         version=__version__,
@@ -49,7 +50,8 @@ def create_app(
         users=store,
         guard=guard,
         engine_factory=engine_factory,
-        stills=stills or StillMasker(cfg),
+        stills=stills or StillMasker(masking_for),
+        masking_for=masking_for,
         live=hub,
         health=health,
     )

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from frigate_privacy.audit.log import AuditLog
+from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.trackstore import TrackStore
 
-__all__ = ["ApiContext", "HealthSource", "StandaloneContext"]
+__all__ = ["ApiContext", "HealthSource", "MaskingSource", "StandaloneContext", "masking_source"]
+
+MaskingSource = Callable[[str], MaskingConfig]
+"""The masking settings of a camera right now."""
+
+
+class StyleOverrides(Protocol):
+    """The service's per-camera runtime settings (`service.camera_settings.CameraSettings`)."""
+
+    def style(self, camera: str) -> str | None:
+        """The mask style chosen at run time, or None."""
+        ...
+
+
+def masking_source(ctx: object) -> MaskingSource:
+    """The camera's configured masking with the style chosen at run time (from Home Assistant), when set.
+
+    The runtime masking on/off switch is deliberately not applied: API viewers get redacted media only,
+    whatever the switch says; admins ask for originals explicitly (`?original=true`, audited).
+    """
+    config: PrivacyConfig = ctx.config  # type: ignore[attr-defined]
+    settings: StyleOverrides | None = getattr(ctx, "camera_settings", None)
+
+    def masking_for(camera: str) -> MaskingConfig:
+        masking = config.masking_for(camera)
+        style = settings.style(camera) if settings is not None else None
+        return masking if style is None else masking.model_copy(update={"style": style})
+
+    return masking_for
 
 
 class HealthSource(Protocol):

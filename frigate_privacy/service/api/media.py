@@ -20,13 +20,13 @@ import numpy as np
 from frigate_privacy.background import BackgroundTask
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.config.masking import MaskingConfig
-from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.export.clip_source import ClipDownload, ClipSource
 from frigate_privacy.export.job import FRAGMENTED_MP4
 from frigate_privacy.frigate.boxes import RelBox, Size
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.pipes import FdWriter, open_pipe
+from frigate_privacy.service.api.context import MaskingSource
 from frigate_privacy.video.encode import VideoSink
 from frigate_privacy.video.engine import RedactionEngine, build_engine
 from frigate_privacy.video.errors import CorruptMediaError
@@ -70,14 +70,14 @@ StillFactory = Callable[[MaskingConfig], StillRedactor]
 class StillMasker:
     """Masks the stills the API serves: one `StillRedactor` (detectors loaded once) per distinct masking config."""
 
-    def __init__(self, config: PrivacyConfig, factory: StillFactory = StillRedactor) -> None:
-        self._config = config
+    def __init__(self, masking_for: MaskingSource, factory: StillFactory = StillRedactor) -> None:
+        self._masking_for = masking_for
         self._factory = factory
         self._lock = threading.Lock()
         self._redactors: dict[str, StillRedactor] = {}
 
     def _for(self, camera: str) -> StillRedactor:
-        masking = self._config.masking_for(camera)
+        masking = self._masking_for(camera)
         key = masking.model_dump_json()
         with self._lock:
             redactor = self._redactors.get(key)

@@ -161,7 +161,7 @@ async def event_clip(
     else:
         cfg = api.ctx.config
         chunks = redacted_clip_chunks(
-            api.ctx.frigate, event.camera, start, end, cfg.masking_for(event.camera), cfg.encoding, api.engine_factory
+            api.ctx.frigate, event.camera, start, end, api.masking_for(event.camera), cfg.encoding, api.engine_factory
         )
     try:
         head, rest = await run_in_threadpool(first_chunk, chunks)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from frigate_privacy.service.api.context import ApiContext, HealthSource
+from frigate_privacy.service.api.context import ApiContext, HealthSource, MaskingSource
 from frigate_privacy.service.api.guard import Guard
 from frigate_privacy.service.api.identity import Identity, Permission
 from frigate_privacy.service.api.jobs import ExportJobs
@@ -27,6 +27,7 @@ class ApiState:
     guard: Guard
     engine_factory: EngineFactory
     stills: StillMasker
+    masking_for: MaskingSource
     live: Any
     """The live view hub (`service.live.hub.LiveHub`)."""
     health: HealthSource | None = None

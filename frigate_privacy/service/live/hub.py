@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.identifiers import path_camera
 from frigate_privacy.service.component import ComponentHealth, HealthState, worst
@@ -42,9 +43,12 @@ class LiveHub:
         cfg: PrivacyConfig,
         engine_factory: EngineFactory,
         *,
+        masking_for: Callable[[str], MaskingConfig] | None = None,
         stream_factory: Callable[[str], LiveStream] | None = None,
     ) -> None:
+        """`masking_for(camera)` gives a camera's masking at stream start (default: the config's)."""
         self._cfg = cfg
+        self._masking_for = masking_for or cfg.masking_for
         self._engine_factory = engine_factory
         self._factory = stream_factory or self._default_stream
         self._lock = threading.Lock()
@@ -59,7 +63,7 @@ class LiveHub:
         return LiveStream(
             camera,
             source_for(self._cfg, camera),
-            self._cfg.masking_for(camera),
+            self._masking_for(camera),
             self._engine_factory,
             delay=live.delay_seconds,
             jpeg_quality=live.jpeg_quality,
