@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -11,6 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
+from frigate_privacy.audit.location import open_audit_log
+from frigate_privacy.config import load_config
 from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.trackstore import TrackStore
 from tests.conftest import Broker
@@ -45,10 +48,16 @@ def test_run_feeds_track_store_and_stops_cleanly(standin: FrigateStandin, mqtt_b
     """Events published while it runs land in the track store; SIGTERM exits 0 in 10 s and announces offline."""
     data = tmp_path / "data"
     cfg = write_config(tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=data)
+    with open_audit_log(load_config(cfg)) as audit:  # one entry, so the audit log has an anchor to publish
+        audit.record(actor="tester", role="admin", action="config_change", target="t", reason="r", result="success")
     watcher = Watcher(mqtt_broker)
     service = ServiceProcess(cfg, tmp_path / "service.log")
     try:
         assert wait_for(lambda: watcher.last(f"{OWN_PREFIX}/available") == b"online", 20), service.log.read_text()
+        # The audit anchor is published retained, off this machine.
+        assert wait_for(lambda: watcher.last(f"{OWN_PREFIX}/audit/anchor") is not None, 15)
+        anchor = json.loads(watcher.last(f"{OWN_PREFIX}/audit/anchor") or b"{}")
+        assert anchor["seq"] >= 1, anchor
         with StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin) as pub:
             walk = pub.publish_person_walk()
             assert wait_for(lambda: _stored(data / "tracks.sqlite3", walk.event_id), 15), service.log.read_text()

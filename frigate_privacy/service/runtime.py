@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from frigate_privacy.audit.location import open_audit_log
+from frigate_privacy.audit.anchor import ANCHOR_TOPIC_SUFFIX, anchor_payload
+from frigate_privacy.audit.location import audit_db_path, open_audit_log
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import ConfigError
 from frigate_privacy.exit_codes import ExitCode
@@ -70,6 +71,7 @@ class Service:
         self._stopped = False
         self.ctx: ServiceContext | None = None
         self._listener: FrigateListener | None = None
+        self._anchor: bytes | None = None
 
     # -- start ---------------------------------------------------------------------------------------
 
@@ -162,6 +164,12 @@ class Service:
     def _publish_health(self, ctx: ServiceContext) -> None:
         report = ctx.health.report()
         ctx.mqtt.publish(ctx.mqtt.topic("health"), json.dumps(report, default=str), qos=0, retain=True)
+        # The audit log's signed anchor (entry count + head hash), retained off this machine: a log cut
+        # short or rewritten here no longer matches what the broker (and Home Assistant) last saw.
+        anchor = anchor_payload(audit_db_path(self.config))
+        if anchor is not None and anchor != self._anchor:
+            ctx.mqtt.publish(ctx.mqtt.topic(*ANCHOR_TOPIC_SUFFIX.split("/")), anchor, qos=1, retain=True)
+            self._anchor = anchor
 
     # -- stop ----------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from frigate_privacy.service.component import ComponentHealth, HealthState
 from frigate_privacy.service.context import ServiceContext
 from frigate_privacy.service.hooks import SnapshotArrival
 from frigate_privacy.service.snapshot_geometry import Region, locate_snapshot, map_box
-from frigate_privacy.video.still import StillRedactor, mask_everything
+from frigate_privacy.video.still import StillRedactor, mask_everything, redact_small_aware
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["SnapshotRedactor", "build", "snapshot_topic"]
@@ -212,7 +212,7 @@ class SnapshotRedactor:
                 raise _MaskingOff
             persons, faces, rule = self._frigate_boxes(camera, label, (width, height))
             redactor = self._redactor_for(camera)
-            result = redactor.redact(image, persons, faces)
+            image, result = redact_small_aware(redactor, image, persons, faces)
             status.update(
                 status="masked",
                 regions=result.regions,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from frigate_privacy.config.masking import MaskingConfig
@@ -19,11 +21,29 @@ from frigate_privacy.vision.box_mapping import concat_detections
 from frigate_privacy.vision.tracker import Tracker
 from frigate_privacy.vision.types import Detections, Detector, Frame
 
-__all__ = ["StillRedactor", "StillResult", "mask_everything"]
+__all__ = [
+    "MAX_UPSCALE",
+    "SMALL_STILL_PX",
+    "StillRedactor",
+    "StillResult",
+    "mask_everything",
+    "redact_small_aware",
+    "upscale_factor",
+]
 
 logger = logging.getLogger(__name__)
 
 Box = tuple[float, float, float, float]
+
+# Stills whose short side is below this are masked on an enlarged copy (a whole factor, at most MAX_UPSCALE):
+# a 30 px face in a 175 px thumbnail or a 270 px snapshot crop is otherwise found only in part.
+SMALL_STILL_PX = 480
+MAX_UPSCALE = 4
+
+
+def upscale_factor(height: int, width: int) -> int:
+    """The whole factor a still of this size is enlarged by for masking (1 for large stills)."""
+    return min(MAX_UPSCALE, max(1, math.ceil(SMALL_STILL_PX / max(1, min(height, width)))))
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,25 @@ class StillRedactor:
     def mask_everything(self, image: Frame) -> None:
         """Cover the whole image with the mask style (the fail-closed answer when detection failed)."""
         mask_everything(image, self._redactor)
+
+
+def redact_small_aware(
+    redactor: StillRedactor, image: Frame, frigate_persons: Sequence[Box] = (), frigate_faces: Sequence[Box] = ()
+) -> tuple[Frame, StillResult]:
+    """`redactor.redact`, on an enlarged copy when the still is small (see `upscale_factor`); the masked image.
+
+    The mask drawn on the enlarged copy survives shrinking it back (area averaging of masked pixels).
+    """
+    h, w = image.shape[:2]
+    factor = upscale_factor(h, w)
+    if factor == 1:
+        return image, redactor.redact(image, frigate_persons, frigate_faces)
+    big = np.ascontiguousarray(cv2.resize(image, (w * factor, h * factor), interpolation=cv2.INTER_CUBIC), np.uint8)
+    persons = [(b[0] * factor, b[1] * factor, b[2] * factor, b[3] * factor) for b in frigate_persons]
+    faces = [(b[0] * factor, b[1] * factor, b[2] * factor, b[3] * factor) for b in frigate_faces]
+    result = redactor.redact(big, persons, faces)
+    small = cv2.resize(big, (w, h), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(small, dtype=np.uint8), result
 
 
 def mask_everything(image: Frame, redactor: Redactor | None = None) -> None:

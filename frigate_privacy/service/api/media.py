@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +31,7 @@ from frigate_privacy.video.engine import RedactionEngine, build_engine
 from frigate_privacy.video.errors import CorruptMediaError
 from frigate_privacy.video.image import encode_image
 from frigate_privacy.video.pipeline import run_pipeline
-from frigate_privacy.video.still import StillRedactor
+from frigate_privacy.video.still import StillRedactor, redact_small_aware
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["EngineFactory", "StillMasker", "original_clip_chunks", "redacted_clip_chunks"]
@@ -43,9 +42,6 @@ EngineFactory = Callable[[MaskingConfig, float], RedactionEngine]
 """Builds an engine for (masking settings, fps)."""
 
 _CHUNK = 64 * 1024
-# Stills whose short side is below this are enlarged (by a whole factor, at most MAX_UPSCALE) for masking.
-SMALL_STILL_PX = 480
-MAX_UPSCALE = 4
 # Two engines at a time: each one uses the detectors' threads, and the machine may have only two cores.
 _ENGINES = threading.BoundedSemaphore(2)
 
@@ -92,20 +88,11 @@ class StillMasker:
         """
         original = decode_jpeg(data)
         h, w = original.shape[:2]
-        # Thumbnails and crops are small: a 30 px face in a 175 px crop is found only in part. Detect and
-        # mask on an enlarged copy, then shrink the masked copy back (the mask survives the shrink).
-        factor = min(MAX_UPSCALE, max(1, math.ceil(SMALL_STILL_PX / min(h, w))))
-        image: Frame = original
-        if factor != 1:
-            enlarged = cv2.resize(original, (w * factor, h * factor), interpolation=cv2.INTER_CUBIC)
-            image = np.ascontiguousarray(enlarged, dtype=np.uint8)
-        size = Size(image.shape[1], image.shape[0])
-        boxes = [b.to_pixels(size) for b in frigate_persons]
+        boxes = [b.to_pixels(Size(w, h)) for b in frigate_persons]
         persons = [(float(b.x1), float(b.y1), float(b.x2), float(b.y2)) for b in boxes]
+        # Thumbnails and crops are small: masked on an enlarged copy, shrunk back (video.still.upscale_factor).
         with _ENGINES:
-            self._for(camera).redact(image, persons)
-        if factor != 1:
-            image = np.ascontiguousarray(cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+            image, _ = redact_small_aware(self._for(camera), original, persons)
         return encode_image(image, ".jpg")
 
 
