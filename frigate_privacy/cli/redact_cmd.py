@@ -75,6 +75,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--head-crops", action="store_true", help="also search upscaled heads of small persons (default: off)"
     )
     p.add_argument(
+        "--allow-truncated",
+        action="store_true",
+        help="accept a video that ends before its header says (default: refuse it with a non-zero exit)",
+    )
+    p.add_argument(
         "--config", type=Path, help="frigate-privacy config file to take settings from (default: none, built-ins)"
     )
     p.add_argument("--camera", help="use this camera's settings from --config (default: the config's global settings)")
@@ -89,7 +94,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _redact(args: argparse.Namespace) -> int:
     masking, encoding = _settings(args)
     options = RedactOptions(
-        keep_audio=args.keep_audio, models_dir=args.models_dir, encoding=encoding, head_crops=args.head_crops
+        keep_audio=args.keep_audio,
+        models_dir=args.models_dir,
+        encoding=encoding,
+        head_crops=args.head_crops,
+        allow_truncated=args.allow_truncated,
     )
     # A bar on a terminal; nothing when stderr is a log file or pipe (disable=None: tqdm checks isatty).
     with tqdm(unit="frame", disable=None, leave=False, file=sys.stderr) as bar:

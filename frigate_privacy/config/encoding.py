@@ -10,6 +10,10 @@ from frigate_privacy.config.base import PrivacyBaseModel
 
 __all__ = ["EncodingConfig", "X264Preset"]
 
+# 8K UHD (7680x4320, 33 MP): four times 4K, far above any camera Frigate records, far below what a
+# crafted 20000x20000 PNG or 8192x8192 H.264 stream would cost to decode (4+ GB).
+DEFAULT_MAX_FRAME_PIXELS = 7680 * 4320
+
 
 class X264Preset(StrEnum):
     """libx264 speed presets, fastest first."""
@@ -37,6 +41,13 @@ class EncodingConfig(PrivacyBaseModel):
         le=51,
         title="CRF",
         description="Constant quality (lower is better and bigger); 18-23 suits surveillance footage.",
+    )
+    max_input_pixels: int = Field(
+        default=DEFAULT_MAX_FRAME_PIXELS,
+        ge=64 * 64,
+        title="Largest input frame",
+        description="Videos and images whose frames have more pixels are refused from their header, before "
+        "decoding (default 8K, 33 MP): a small crafted file must not cost gigabytes of memory.",
     )
     threads: int = Field(
         default=0,

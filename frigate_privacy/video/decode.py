@@ -14,6 +14,7 @@ import av
 import numpy as np
 
 from frigate_privacy.video.errors import CorruptMediaError
+from frigate_privacy.video.limits import DEFAULT_MAX_FRAME_PIXELS, MediaTooLargeError, check_frame_size
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["DecodedFrame", "FrameTiming", "VideoSource"]
@@ -45,10 +46,17 @@ class DecodedFrame:
 class VideoSource:
     """An opened input video: its geometry and timing, and an iterator over frames and audio packets."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, *, max_pixels: int = DEFAULT_MAX_FRAME_PIXELS, allow_truncated: bool = False
+    ) -> None:
         self.path = path
+        self.allow_truncated = allow_truncated
+        self.truncated: str | None = None
+        """Why the input looks cut short, when `allow_truncated` let it through (None otherwise)."""
         try:
-            self._container = av.open(str(path), "r")
+            # `file:` and a protocol whitelist: a local name such as `http:/host/x.ts` or `concat:a|b` is a
+            # file name here, never a URL, and a playlist inside the file cannot make FFmpeg fetch one.
+            self._container = av.open(f"file:{path}", "r", options={"protocol_whitelist": "file"})
         except FileNotFoundError:
             raise CorruptMediaError(f"{path} does not exist") from None
         except IsADirectoryError:
@@ -70,6 +78,11 @@ class VideoSource:
         if self.width <= 0 or self.height <= 0:
             self._container.close()
             raise CorruptMediaError(f"{path}: the video stream has no frame size (corrupt header)")
+        try:
+            check_frame_size(self.width, self.height, max_pixels, str(path))
+        except MediaTooLargeError:
+            self._container.close()
+            raise
         self.time_base: Fraction = self._video.time_base or Fraction(1, 90000)
         rate = self._video.average_rate or self._video.guessed_rate
         self.rate: Fraction | None = Fraction(rate) if rate else None
@@ -119,11 +132,25 @@ class VideoSource:
             raise CorruptMediaError(f"{self.path} is corrupt or truncated: {_reason(err)}") from None
         if index == 0:
             raise CorruptMediaError(f"{self.path} holds no decodable video frames")
-        if self.frame_count is not None and index < self.frame_count:
-            # MP4/AVI headers list every frame; fewer decoded frames mean the file was cut or damaged.
-            raise CorruptMediaError(
-                f"{self.path} is truncated or corrupt: decoded {index} of {self.frame_count} frames"
-            )
+        expected = self.frame_count or self._frames_from_duration()
+        # MP4/AVI headers list every frame, MKV headers the duration; fewer frames mean the file was cut.
+        if expected is not None and index < expected - max(2, expected // 50):
+            what = f"{self.path} ended early: {index} frames read, {expected} expected from its header"
+            if not self.allow_truncated:
+                raise CorruptMediaError(f"{what} (truncated or corrupt); pass --allow-truncated to accept it")
+            self.truncated = what
+            logger.warning("%s; kept because truncated input is allowed", what)
+
+    def _frames_from_duration(self) -> int | None:
+        """Frames the container's declared duration implies (MKV), when it declares one and a rate."""
+        if self.rate is None:
+            return None
+        seconds: float | None = None
+        if self._video.duration is not None:
+            seconds = float(self._video.duration * self.time_base)
+        elif self._container.duration is not None and self._container.format.name.startswith("matroska"):
+            seconds = self._container.duration / av.time_base
+        return round(seconds * float(self.rate)) if seconds else None
 
     def _emit(self, index: int, frame: av.VideoFrame, next_pts: int | None, last_pts: int | None) -> DecodedFrame:
         pts = _pts_of(frame, last_pts, self._default_duration())

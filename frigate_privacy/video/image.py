@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from frigate_privacy.video.errors import CorruptMediaError, OutputPathError
+from frigate_privacy.video.limits import DEFAULT_MAX_FRAME_PIXELS, check_frame_size, image_header_size
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["IMAGE_SUFFIXES", "encode_image", "is_image_path", "read_image"]
@@ -23,15 +24,26 @@ def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES
 
 
-def read_image(path: Path) -> Frame:
-    """Decode an image to BGR; EXIF orientation is applied so the pixels look as the viewer showed them."""
+def read_image(path: Path, max_pixels: int = DEFAULT_MAX_FRAME_PIXELS) -> Frame:
+    """Decode an image to BGR; EXIF orientation is applied so the pixels look as the viewer showed them.
+
+    The size in the header is checked against `max_pixels` first; a header that does not say is refused.
+    """
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except FileNotFoundError:
         raise CorruptMediaError(f"{path} does not exist") from None
     except OSError as err:
         raise CorruptMediaError(f"cannot read {path}: {err.strerror}") from None
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    size = image_header_size(data[:65536].tobytes())
+    if data.size and size is None:
+        raise CorruptMediaError(f"{path} is not a readable JPEG, PNG or WebP image (its header gives no size)")
+    if size is not None:
+        check_frame_size(size[0], size[1], max_pixels, str(path))
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    except cv2.error:
+        image = None
     if image is None:
         raise CorruptMediaError(
             f"{path} is not a readable JPEG, PNG or WebP image (corrupt, truncated or another format)"

@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 EngineFactory = Callable[[float], RedactionEngine]
 """Builds an engine for a given frame rate."""
 
+# The longest file name Linux file systems take (NAME_MAX); longer ones fail deep inside the writer.
+_NAME_MAX = 255
+
 
 @dataclass(frozen=True, slots=True)
 class RedactOptions:
@@ -42,6 +45,8 @@ class RedactOptions:
     """Seed for mask noise (tests); None draws fresh randomness."""
     head_crops: bool = False
     """Also search upscaled head regions of small persons for faces."""
+    allow_truncated: bool = False
+    """Accept an input that ends before its header says (a warning instead of an error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +93,16 @@ def redact_file(
 
     started = time.monotonic()
     if is_image_path(src):
-        return _redact_image(src, dst, engine_factory, started)
+        return _redact_image(src, dst, engine_factory, started, options.encoding.max_input_pixels)
     return _redact_video(src, dst, engine_factory, options, progress, started)
 
 
 def _check_paths(src: Path, dst: Path) -> None:
+    for path in (src, dst):
+        if len(path.name.encode()) > _NAME_MAX:
+            raise OutputPathError(
+                f"the file name {path.name[:40]}... is too long ({len(path.name.encode())} bytes; at most {_NAME_MAX})"
+            )
     if not src.exists():
         raise InputError(f"{src} does not exist")
     if src.resolve() == dst.resolve() or (dst.exists() and os.path.samefile(src, dst)):
@@ -104,8 +114,10 @@ def _check_paths(src: Path, dst: Path) -> None:
         raise OutputPathError(f"{src} is {kind}, so the output {dst.name} must be {kind} too")
 
 
-def _redact_image(src: Path, dst: Path, engine_factory: EngineFactory, started: float) -> RedactionSummary:
-    image = read_image(src)
+def _redact_image(
+    src: Path, dst: Path, engine_factory: EngineFactory, started: float, max_pixels: int
+) -> RedactionSummary:
+    image = read_image(src, max_pixels)
     engine = engine_factory(1.0)  # one frame: hold and lead collapse to this frame
     out = engine.push(0, image) + engine.flush()
     data = encode_image(out[0][1], dst.suffix)
@@ -127,7 +139,9 @@ def _redact_video(
     started: float,
 ) -> RedactionSummary:
     fmt = output_format_for(dst.suffix)
-    with VideoSource(src) as source:
+    with VideoSource(
+        src, max_pixels=options.encoding.max_input_pixels, allow_truncated=options.allow_truncated
+    ) as source:
         # Models load before the output exists, so a missing model leaves nothing behind.
         engine = engine_factory(source.fps)
         with AtomicFile(dst, overwrite=True) as target:
