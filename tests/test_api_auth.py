@@ -146,13 +146,18 @@ def test_users_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no active user" in capsys.readouterr().err
 
 
-def test_run_serves_the_api(mqtt_broker: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_viewer", [False, True])
+def test_run_serves_the_api(mqtt_broker: Any, tmp_path: Path, with_viewer: bool) -> None:
     """`frigate-privacy run` starts the API: health without a token (the service's parts), 401 for the rest."""
     import requests
     from conftest import free_port
 
     from tests.service_harness import ServiceProcess, wait_for, write_config
 
+    if with_viewer:
+        from tests.test_export_support import models_ready
+
+        models_ready()
     port = free_port()
     with FrigateStandin("0.16", tmp_path / "media") as standin:
         cfg = write_config(
@@ -178,6 +183,20 @@ def test_run_serves_the_api(mqtt_broker: Any, tmp_path: Path) -> None:
             assert parts["api"]["state"] == "ok"
             assert requests.get(base + "/api/exports", timeout=5).status_code == 401
             assert requests.get(base + "/api/openapi.json", timeout=5).json()["info"]["title"] == "frigate-privacy"
+            if with_viewer:
+                # A live viewer keeps its connection open; SIGTERM still ends the service in time.
+                from frigate_privacy.service.api.users import UserStore
+
+                with UserStore(tmp_path / "data" / "users.sqlite3") as store:
+                    token = store.add("vera", ApiRole.viewer)[1]
+                viewer = requests.get(
+                    base + "/api/cameras/front/live.mjpeg",
+                    headers={"Authorization": f"Bearer {token}"},
+                    stream=True,
+                    timeout=30,
+                )
+                assert viewer.status_code == 200
+                assert next(viewer.iter_content(1024))
         finally:
             code, seconds = service.terminate()
         assert code == 0 and seconds < 10

@@ -60,6 +60,8 @@ class ApiComponent:
             log_config=None,
             access_log=False,
             lifespan="off",
+            # Open streams (a clip being masked) must not hold up SIGTERM: the service exits within 10 s.
+            timeout_graceful_shutdown=3,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="api-uvicorn", daemon=True)
