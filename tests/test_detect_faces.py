@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from frigate_privacy.config.masking import DetectionProfile, MaskingConfig
 from frigate_privacy.errors import InputError, ModelError
+from frigate_privacy.video.detection_plan import plan_for
 from frigate_privacy.vision.crops import BatchDetector
 from frigate_privacy.vision.detectors import build_face_detector, detect_crops, head_regions
 from frigate_privacy.vision.model_files import resolve_model
@@ -52,8 +54,29 @@ def face(request: pytest.FixtureRequest, shared_models: Path) -> BatchDetector:
     return build_face_detector(request.param, input_width=1024, models_dir=shared_models, settings=SETTINGS)
 
 
-def test_profiles_pick_their_models(face: BatchDetector) -> None:
-    assert face.kind is DetectionKind.face
+@pytest.mark.parametrize(("profile", "model"), [("default", "centerface"), ("fast", "yunet_n")])
+def test_the_one_model_detector_of_each_profile(profile: str, model: str, shared_models: Path) -> None:
+    if model == "centerface":
+        _centerface_available()
+    detector = build_face_detector(profile, models_dir=shared_models, settings=SETTINGS)
+    assert detector.kind is DetectionKind.face
+    assert getattr(detector, "spec").name == model  # noqa: B009 - BatchDetector (a Protocol) does not declare it
+
+
+def test_profiles_pick_their_models() -> None:
+    """What masking.profile's description promises: `default` = YuNet_n sized for the smallest face plus
+    CenterFace on a coarse copy (CenterFace alone where YuNet_n is missing); `fast` = YuNet_n alone, capped
+    at 1280 px."""
+    default = plan_for(MaskingConfig(profile=DetectionProfile.default))
+    assert (default.model, default.min_face_px, default.max_side) == ("yunet_n", 24, None)
+    assert default.second is not None and default.second.model == "centerface" and default.second.every == 3
+    assert default.fallback is not None and (default.fallback.model, default.fallback.second) == ("centerface", None)
+    fast = plan_for(MaskingConfig(profile=DetectionProfile.fast))
+    assert (fast.model, fast.second, fast.fallback, fast.max_side) == ("yunet_n", None, None, 1280)
+    # The overrides of the config reach the plan (and the fallback), not only the default values.
+    tuned = plan_for(MaskingConfig(min_face_px=16, detect_every=2, detect_width=960))
+    assert (tuned.min_face_px, tuned.every, tuned.max_side) == (16, 2, 960)
+    assert tuned.fallback is not None and (tuned.fallback.min_face_px, tuned.fallback.every) == (16, 2)
 
 
 def test_astronaut_one_face(face: BatchDetector, shared_data: Path) -> None:
