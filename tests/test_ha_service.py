@@ -49,7 +49,7 @@ def two_cameras(frigate_version: str, tmp_path: Path):
         yield standin
 
 
-@pytest.mark.parametrize("frigate_version", ["0.16", "0.18"], indirect=True)
+@pytest.mark.parametrize("frigate_version", ["0.14", "0.16", "0.18"], indirect=True)
 def test_entities_pause_and_masking_from_home_assistant(
     two_cameras: FrigateStandin, mqtt_broker: Broker, tmp_path: Path, frigate_version: str
 ) -> None:

@@ -63,7 +63,7 @@ def _state(hass: HomeAssistant, entity_id: str) -> str | None:
 # HA's MQTT client may still be publishing its birth message when the entry unloads (a real broker, not the
 # harness's mock): the harness then cancels that task instead of failing on it.
 @pytest.mark.parametrize("expected_lingering_tasks", [True])
-@pytest.mark.parametrize("frigate_version", ["0.16", "0.18"])
+@pytest.mark.parametrize("frigate_version", ["0.14", "0.16", "0.18"])
 async def test_homeowner_flow(
     hass: HomeAssistant,
     mock_hass_config: None,
@@ -215,7 +215,10 @@ async def test_homeowner_flow(
         # a camera removed from Frigate's config loses its entities
         await hass.async_add_executor_job(functools.partial(driver.call, "remove", camera="garden"))
         await until(lambda: registry.async_get("switch.garden_privacy_pause") is None, 25, "garden removed")
+        await until(lambda: hass.states.get("switch.garden_privacy_pause") is None, 10, "garden state gone")
+        await asyncio.sleep(1.0)  # and it stays gone (no late discovery brings it back)
         assert hass.states.get("switch.garden_privacy_pause") is None
+        assert registry.async_get("switch.garden_privacy_pause") is None
         assert registry.async_get("switch.front_privacy_pause") is not None
     finally:
         code = await hass.async_add_executor_job(service.stop)
