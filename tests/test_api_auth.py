@@ -66,13 +66,13 @@ def test_revoked_token_is_refused_and_name_reusable(running_api_factory: Any, tm
 def test_failed_auth_is_rate_limited_per_address(running_api_factory: Any, tmp_path: Path) -> None:
     with FrigateStandin("0.16", tmp_path / "media") as standin:
         api = running_api_factory(
-            standin, users={"otto": (ApiRole.operator, None)}, rate_limit={"failures": 3, "window_seconds": 2}
+            standin, users={"otto": (ApiRole.operator, None)}, rate_limit={"failures": 3, "window_seconds": 5}
         )
         bad = "fpt_000000000000_" + "A" * 43
         codes = [api.get("/api/exports", bad).status_code for _ in range(3)]
         assert codes == [401, 401, 401]
         r = api.get("/api/exports", bad)
-        assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 2
+        assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 5
         # While limited even the right token waits: the limit is on the address, not on the token.
         r = api.get("/api/exports", api.tokens["otto"])
         assert r.status_code == 429

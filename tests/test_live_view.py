@@ -69,7 +69,8 @@ def test_face_masked_from_its_first_frame(running_api_factory: Any, tmp_path: Pa
 
 def test_one_decoder_shared_and_stopped_after_the_last_viewer(running_api_factory: Any, tmp_path: Path) -> None:
     with FrigateStandin("0.16", tmp_path / "media") as standin:
-        api = _start(running_api_factory, standin, [])
+        # A generous idle stop, so two viewers started together share the decoder even on a loaded machine.
+        api = _start(running_api_factory, standin, [], idle_stop_seconds=3.0)
         hub = api.component._state.live
         got: dict[str, list[int]] = {}
 
