@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,10 @@ from frigate_privacy.export import verify as verify_module
 from frigate_privacy.export.bundle import MANIFEST_NAME, PUBLIC_KEY_NAME, SIGNATURE_NAME, VIDEO_NAME, BundleWriter
 from frigate_privacy.export.manifest import manifest_bytes, parse_manifest
 from frigate_privacy.export.operations import OpenRequest, decrypt_export
+from frigate_privacy.storage.atomic import PARTIAL_PREFIX
 
 CREATED = 1_700_000_000.0
+REPO = Path(__file__).resolve().parent.parent
 
 
 def signed_bundle(signer: SigningKey, video: bytes, purpose: str, *, sign: bool = True) -> bytes:
@@ -132,3 +137,35 @@ def test_honest_bundle_still_decrypts(parts: dict[str, Any], tmp_path: Path) -> 
     report = decrypt_export(_request(path, parts), None, tmp_path / "out")
     assert report.ok, report.problems
     assert b'"honest"' in (tmp_path / "out" / MANIFEST_NAME).read_bytes()
+
+
+def test_named_temp_fallback_is_cleaned_after_a_kill(parts: dict[str, Any], tmp_path: Path) -> None:
+    """Force the no-O_TMPFILE fallback, SIGKILL mid-member, and check the next decrypt removes the plaintext."""
+    path = tmp_path / "x.fpx.age"
+    path.write_bytes(parts["honest"])
+    identity_file = tmp_path / "id.txt"
+    identity_file.write_text(str(parts["identity"]) + "\n")
+    out = tmp_path / "out"
+    code = (
+        "import os, signal, sys\n"
+        "del os.O_TMPFILE\n"  # the file system of the issue: no unnamed temp files
+        "from frigate_privacy.storage.atomic import AtomicFile\n"
+        "_write = AtomicFile.write\n"
+        "def write(self, data):\n"
+        "    n = _write(self, data)\n"
+        "    if self.bytes_written > 20000:\n"
+        "        self.flush()\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return n\n"
+        "AtomicFile.write = write\n"
+        "from frigate_privacy.cli import main\n"
+        f"sys.exit(main(['decrypt', {str(path)!r}, '-i', {str(identity_file)!r}, '-o', {str(out)!r}, "
+        f"'--trusted-key', {parts['signer'].public.text!r}]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    left = [p for p in out.iterdir()]
+    assert left and all(p.name.startswith(PARTIAL_PREFIX) for p in left)  # plaintext, under a partial name
+    report = decrypt_export(_request(path, parts), None, out)
+    assert report.ok
+    assert sorted(p.name for p in out.iterdir()) == sorted([VIDEO_NAME, PUBLIC_KEY_NAME, MANIFEST_NAME, SIGNATURE_NAME])

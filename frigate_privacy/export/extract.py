@@ -11,7 +11,8 @@ from frigate_privacy.crypto.signing import PublicKey
 from frigate_privacy.errors import InputError
 from frigate_privacy.export.bundle_reader import MemberSink
 from frigate_privacy.export.verify import PlaintextOpener, VerifyReport, safe_member_name, verify_bundle
-from frigate_privacy.storage.atomic import AtomicFile
+from frigate_privacy.storage.atomic import PARTIAL_PREFIX, AtomicFile
+from frigate_privacy.storage.leftovers import sweep_leftovers
 
 __all__ = ["extract_bundle"]
 
@@ -31,6 +32,9 @@ def extract_bundle(open_plaintext: PlaintextOpener, trusted: Sequence[PublicKey]
     bundle verified; on any problem or error nothing appears in `out_dir`.
     """
     directory = _output_dir(out_dir)
+    # Where the file system has no O_TMPFILE, members are written under hidden partial names; a decrypt
+    # killed with SIGKILL leaves them. Every decrypt removes those of writers that are gone before it starts.
+    sweep_leftovers(directory, PARTIAL_PREFIX)
     outputs: dict[str, AtomicFile] = {}
 
     def sink_for(name: str) -> MemberSink | None:
