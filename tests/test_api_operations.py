@@ -109,3 +109,5 @@ def test_erasure_and_retention_plans(running_api_factory: Any, tmp_path: Path) -
         assert standin.db.events.get(scene.alice.event_id) is not None, "a plan deletes nothing"
         r = api.call("POST", "/api/retention", api.tokens["ada"], json={})
         assert r.status_code == 200 and isinstance(r.json(), dict)
+        r = api.call("POST", "/api/audio", api.tokens["ada"], json={})
+        assert r.status_code == 200 and "front" in r.text  # the stand-in's 0.16 records AAC: the plan names it

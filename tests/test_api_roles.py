@@ -42,6 +42,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/api/users/{name}"): ADMIN,
     ("POST", "/api/erasure"): ADMIN,
     ("POST", "/api/retention"): ADMIN,
+    ("POST", "/api/audio"): ADMIN,
     ("GET", "/api/escrow"): ADMIN,
     ("GET", "/api/escrow/{escrow_id}"): ADMIN,
 }
@@ -50,6 +51,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/users"): {"name": "newbie", "role": "viewer"},
     ("POST", "/api/erasure"): {"sub_label": "alice"},
     ("POST", "/api/retention"): {},
+    ("POST", "/api/audio"): {},
     ("POST", "/api/exports"): {
         "camera": "front",
         "start": 0,

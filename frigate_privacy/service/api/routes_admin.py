@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.api import ApiRole
+from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import InputError, PrivacyError
+from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.policy.audio import run_audio
 from frigate_privacy.policy.erasure import run_erasure
 from frigate_privacy.policy.plan_erasure import ErasureSelector
 from frigate_privacy.policy.retention import run_retention
 from frigate_privacy.service.api.identity import Identity, Permission
-from frigate_privacy.service.api.state import State, requires
+from frigate_privacy.service.api.state import ApiState, State, requires
 from frigate_privacy.service.api.users import ApiUser
 from frigate_privacy.service.logs import add_secret
 
@@ -66,8 +70,8 @@ class ErasureIn(BaseModel):
     include_face_library: bool = Field(default=False, description="Also delete the person's registered faces.")
 
 
-class RetentionIn(BaseModel):
-    """Plan or apply the retention policy."""
+class PolicyIn(BaseModel):
+    """Plan or apply a policy (retention, audio)."""
 
     apply: bool = Field(default=False, description="Carry out the plan (default: only the plan).")
     restart: bool = Field(default=False, description="Restart Frigate when a change needs it.")
@@ -146,13 +150,33 @@ async def erasure(body: ErasureIn, api: State, who: ErasureAdmin) -> dict[str, A
     return report.to_dict()
 
 
-@router.post("/retention")
-async def retention(body: RetentionIn, api: State, who: PolicyAdmin) -> dict[str, Any]:
-    """Plan (or apply) the retention policy against Frigate."""
+class _PolicyReport(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class _PolicyJob(Protocol):
+    """`run_retention` and `run_audio` share this shape."""
+
+    def __call__(
+        self,
+        cfg: PrivacyConfig,
+        client: FrigateClient,
+        audit: AuditLog | None,
+        now: float,
+        *,
+        apply: bool,
+        restart: bool,
+        actor: str,
+        role: str,
+    ) -> _PolicyReport: ...
+
+
+async def _policy(job: _PolicyJob, body: PolicyIn, api: ApiState, who: Identity) -> dict[str, Any]:
+    """Run one policy job as the caller; the audit log is written only when applying."""
     ctx = api.ctx
     try:
         report = await run_in_threadpool(
-            lambda: run_retention(
+            lambda: job(
                 ctx.config,
                 ctx.frigate,
                 ctx.audit if body.apply else None,
@@ -166,3 +190,15 @@ async def retention(body: RetentionIn, api: State, who: PolicyAdmin) -> dict[str
     except PrivacyError as err:
         raise _input_error(err) from None
     return report.to_dict()
+
+
+@router.post("/retention")
+async def retention(body: PolicyIn, api: State, who: PolicyAdmin) -> dict[str, Any]:
+    """Plan (or apply) the retention policy against Frigate."""
+    return await _policy(run_retention, body, api, who)
+
+
+@router.post("/audio")
+async def audio(body: PolicyIn, api: State, who: PolicyAdmin) -> dict[str, Any]:
+    """Check every camera's recordings against its audio policy; with `apply`, switch audio recording off."""
+    return await _policy(run_audio, body, api, who)
