@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -16,6 +17,7 @@ import pytest
 
 from frigate_privacy.atrest.journal import JobState, Journal
 from frigate_privacy.atrest.runner import AtRest
+from frigate_privacy.atrest.selection import ACTIVITY_SETTLED
 from frigate_privacy.atrest.workspace import workspace_for
 from frigate_privacy.frigate.client import FrigateClient
 from tests.atrest_support import (
@@ -32,6 +34,7 @@ from tests.atrest_support import (
     make_media,
     sha256,
     video_facts,
+    write_config,
 )
 from tests.standin import FrigateStandin, WalkPlan, build_media
 from tests.test_export_support import models_ready
@@ -178,8 +181,29 @@ def test_activity_only_masks_segments_with_people(tmp_path: Path) -> None:
         with AtRest(media.cfg) as atrest:
             atrest.run_pass()
         after = [sha256(s.path) for s in media.segments]
-    assert after[0] != before[0], "the segment with a person was not masked"
-    assert after[1:] == before[1:], "segments without activity were touched"
+        assert after[0] != before[0], "the segment with a person was not masked"
+        assert after[1:] == before[1:], "segments without activity were touched"
+
+        # Once activity has settled, empty segments are recorded inactive and Frigate is not asked again.
+        later = time.time() + 2 * ACTIVITY_SETTLED
+        with AtRest(media.cfg) as atrest:
+            atrest.scan(now=later)
+            assert sorted(s.value for s in atrest.journal.states().values()) == ["done", "inactive", "inactive"]
+
+        def asked() -> int:
+            return len([r for r in standin.requests if r.path.endswith("/recordings")])
+
+        count = asked()
+        with AtRest(media.cfg) as atrest:
+            assert atrest.scan(now=later)[0] == []
+        assert asked() == count
+
+        # Switching to `select: all` masks them after all.
+        data = media.cfg.model_dump(mode="json", exclude_unset=True)
+        data["atrest"]["select"] = "all"
+        with AtRest(write_config(media.config_path, data)) as atrest:
+            assert atrest.run_pass() == {"done": 2}
+        assert all(sha256(s.path) != b for s, b in zip(media.segments, before, strict=True))
 
 
 def test_audio_allowed_camera_keeps_audio_and_zones_burn_in(tmp_path: Path) -> None:

@@ -74,6 +74,9 @@ class JobState(StrEnum):
     """The masked file is in place and the original is only in escrow."""
     failed = "failed"
     """Given up after repeated errors; the original is untouched."""
+    inactive = "inactive"
+    """A segment with no person in it once its activity had settled: left alone under `select: activity`
+    (not asked about again), masked like any other under `select: all`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +212,9 @@ class Journal:
                 if job.owner != owner and job.lease_until > now:
                     return None
                 db.execute(
-                    "UPDATE job SET owner = ?, lease_until = ?, attempts = attempts + 1, updated = ? WHERE rel = ?",
-                    (owner, now + lease_seconds, now, file.rel),
+                    "UPDATE job SET owner = ?, lease_until = ?, attempts = attempts + 1, updated = ?,"
+                    " state = CASE WHEN state = ? THEN ? ELSE state END WHERE rel = ?",
+                    (owner, now + lease_seconds, now, JobState.inactive.value, JobState.working.value, file.rel),
                 )
             claimed = db.execute(f"SELECT {_JOB_COLUMNS} FROM job WHERE rel = ?", (file.rel,)).fetchone()  # noqa: S608 - constant column lists
         return _job(claimed)
@@ -258,6 +262,16 @@ class Journal:
         """Every file's state, by relative path."""
         with self._lock:
             return {str(r): JobState(str(s)) for r, s in self._db.execute("SELECT rel, state FROM job").fetchall()}
+
+    def mark_inactive(self, files: list[MediaFile]) -> None:
+        """Record segments found without activity once it had settled (files with an entry are left as they are)."""
+        now = time.time()
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO job (rel, kind, camera, start, end_time, state, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(f.rel, f.kind.value, f.camera, f.start, f.end, JobState.inactive.value, now) for f in files],
+            )
 
     def forget(self, rel: str) -> None:
         """Drop a file's entry (Frigate deleted the file)."""

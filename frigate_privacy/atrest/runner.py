@@ -198,7 +198,8 @@ class AtRest:
         activity = None
         if at.select is AtRestSelect.activity:
             activity = PersonActivity(self.store, self.frigate, at.activity_padding_seconds)
-        return due_files(
+        inactive: list[MediaFile] = []
+        found = due_files(
             files,
             self.workspace.media_root,
             self.journal.states(),
@@ -206,7 +207,11 @@ class AtRest:
             delay_seconds=at.delay_minutes * 60,
             settle_seconds=at.settle_seconds,
             activity=activity,
+            inactive=inactive,
         )
+        if inactive:
+            self.journal.mark_inactive(inactive)
+        return found
 
     def recover(self) -> None:
         """Clean up after a crash: temp files no job needs and escrow copies of deleted recordings."""

@@ -15,7 +15,11 @@ from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.models import Recording
 from frigate_privacy.frigate.tracks import TrackedObject
 
-__all__ = ["ActivitySource", "Backlog", "PersonActivity", "due_files"]
+__all__ = ["ACTIVITY_SETTLED", "ActivitySource", "Backlog", "PersonActivity", "due_files"]
+
+# A segment's activity is settled this long after it ended: Frigate's events and review items have ended
+# (review items close 40-120 s after the last activity), and the track store has had them over MQTT.
+ACTIVITY_SETTLED = 3600.0
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +60,20 @@ def due_files(
     settle_seconds: float,
     activity: ActivitySource | None,
     is_open: Callable[[list[Path]], set[Path]] = lambda paths: open_files(paths),
+    inactive: list[MediaFile] | None = None,
 ) -> tuple[list[MediaFile], Backlog]:
-    """The files to mask now, newest first, and the backlog they make up."""
+    """The files to mask now, newest first, and the backlog they make up.
+
+    With `activity`, segments without a person that ended over `ACTIVITY_SETTLED` seconds ago are appended
+    to `inactive` (to be recorded, so they are not asked about on every scan); those already recorded
+    inactive are skipped without asking.
+    """
     due: list[tuple[MediaFile, Path, int]] = []
     for file in files:
         state = states.get(file.rel)
         if state in (JobState.done, JobState.failed):
+            continue
+        if state is JobState.inactive and activity is not None:
             continue
         path = file.path(media_root)
         try:
@@ -80,6 +92,8 @@ def due_files(
             and file.kind is MediaKind.segment
             and not activity.active(file.camera, file.start, file.end)
         ):
+            if inactive is not None and file.end + ACTIVITY_SETTLED <= now:
+                inactive.append(file)
             continue
         due.append((file, path, st.st_size))
     held = is_open([p for _, p, _ in due])
