@@ -59,14 +59,16 @@ def parts(tmp_path: Path) -> dict[str, Any]:
     forged = signed_bundle(signer, video, "forged", sign=False)  # same size, manifest not covered by sig
     assert len(honest) == len(forged)
     recipient = identity.to_public()
-    sealed = bytes(age_encrypt(honest, [recipient]))
-    # rage adds a random-length "grease" stanza: re-encrypt until both files have the same size.
-    for _ in range(500):
-        other = bytes(age_encrypt(forged, [recipient]))
-        if len(other) == len(sealed):
-            break
-    assert len(other) == len(sealed)
-    return {"signer": signer, "identity": identity, "honest": sealed, "forged": other}
+    # rage adds a random-length "grease" stanza: encrypt both until a pair of the same size turns up.
+    by_size: dict[bool, dict[int, bytes]] = {True: {}, False: {}}
+    for _ in range(3000):
+        for is_honest, plain in ((True, honest), (False, forged)):
+            sealed = bytes(age_encrypt(plain, [recipient]))
+            by_size[is_honest].setdefault(len(sealed), sealed)
+            if len(sealed) in by_size[not is_honest]:
+                pair = {is_honest: sealed, not is_honest: by_size[not is_honest][len(sealed)]}
+                return {"signer": signer, "identity": identity, "honest": pair[True], "forged": pair[False]}
+    raise AssertionError("no two encryptions of the same size")
 
 
 def _request(path: Path, parts: dict[str, Any]) -> OpenRequest:
