@@ -99,6 +99,12 @@ async def test_homeowner_flow(
         await until(lambda: _state(hass, "switch.garden_privacy_pause") == "off", 10, "garden pause switch")
         assert _state(hass, "image.front_redacted_snapshot") is not None
         await until(lambda: _state(hass, "binary_sensor.frigate_privacy_audit_chain_ok") == "on", 10, "audit ok")
+        # compliance sensors from Frigate's config and recordings: audio is kept by 0.16+'s default record preset
+        audio = "off" if frigate_version == "0.14" else "on"
+        await until(lambda: _state(hass, "binary_sensor.front_audio_recorded") == audio, 30, "audio recorded")
+        await until(lambda: _state(hass, "binary_sensor.front_retention_compliant") == "on", 10, "compliant")
+        oldest = float(_state(hass, "sensor.front_oldest_recording") or "nan")
+        assert 0 < oldest < 0.1  # the scene was recorded a minute or two ago (days)
         registry = er.async_get(hass)
         pause_entry = registry.async_get("switch.front_privacy_pause")
         assert pause_entry is not None and pause_entry.unique_id == "frigate_privacy_front_privacy_pause"
