@@ -152,6 +152,8 @@ def test_every_route_by_role(running_api_factory: Any, tmp_path: Path, version: 
                 assert r.status_code not in (401, 403), (user, method, path, r.status_code, r.text[:200])
                 assert not _denied_since(api, before)
                 kind = r.headers.get("content-type", "")
+                if path.endswith((".jpg", ".mp4")):
+                    assert not kind.startswith("application/json"), r.text[:300]  # an error instead of media
                 if user == "vera":
                     scored += _score_viewer_media(scorer, standin, scene, path, kind, r.content)
         assert scored > 50

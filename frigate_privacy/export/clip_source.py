@@ -83,12 +83,16 @@ class ClipDownload:
 class ClipSource(VideoSource):
     """A VideoSource reading the download pipe that gives each frame its real time and keeps only the range.
 
+    It reads `pipe:N`, the read end of the download's own pipe (the `pipe` protocol and nothing else).
+
     Frigate's `clip.mp4` is a stream copy starting at a keyframe, so its first frames may lie seconds
     before the requested start. Each frame's unix time comes from its own timestamp against the recording
     segments' start times (`timeline`); frames whose display ends before `span.start` or that begin at or
     after `span.end` are dropped, and the rest are renumbered from 0 with timestamps starting at 0, so the
     video holds exactly the requested range. The time travels with each frame (`DecodedFrame.time`).
     """
+
+    protocol = "pipe"
 
     def __init__(
         self, download: ClipDownload, timeline: ClipTimeline | None = None, span: TimeRange | None = None

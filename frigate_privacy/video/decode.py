@@ -46,6 +46,9 @@ class DecodedFrame:
 class VideoSource:
     """An opened input video: its geometry and timing, and an iterator over frames and audio packets."""
 
+    protocol = "file"
+    """The one FFmpeg protocol the input is read through."""
+
     def __init__(
         self, path: Path, *, max_pixels: int = DEFAULT_MAX_FRAME_PIXELS, allow_truncated: bool = False
     ) -> None:
@@ -56,7 +59,9 @@ class VideoSource:
         try:
             # `file:` and a protocol whitelist: a local name such as `http:/host/x.ts` or `concat:a|b` is a
             # file name here, never a URL, and a playlist inside the file cannot make FFmpeg fetch one.
-            self._container = av.open(f"file:{path}", "r", options={"protocol_whitelist": "file"})
+            # A subclass reading a pipe it created (export.clip_source, `pipe:N`) whitelists `pipe` only.
+            url = f"file:{path}" if self.protocol == "file" else str(path)
+            self._container = av.open(url, "r", options={"protocol_whitelist": self.protocol})
         except FileNotFoundError:
             raise CorruptMediaError(f"{path} does not exist") from None
         except IsADirectoryError:
