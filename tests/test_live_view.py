@@ -129,3 +129,34 @@ def test_restream_rtsp_source(running_api_factory: Any, tmp_path: Path) -> None:
         assert rtsp.clients == 1 and scored >= 20
         # No MJPEG request reached Frigate: the picture came from the restream.
         assert not [q for q in standin.requests if q.path == "/api/front"]
+
+
+def test_mjpeg_feed_behind_frigates_login(running_api_factory: Any, tmp_path: Path) -> None:
+    """Frigate on 8971 (login, TLS with its own CA): the feed is read with the login's bearer header, cert checked."""
+    with FrigateStandin("0.16", tmp_path / "media", auth=True, tls=True) as standin:
+        standin.live["front"] = LiveFeed(size=(640, 360), fps=FEED_FPS)
+        frigate = {
+            "user": "admin",
+            "password": "admin-password-1",
+            "ca_file": str(standin.ca_cert),
+        }
+        api = running_api_factory(
+            standin, users={"vera": (ApiRole.viewer, None)}, extra={"frigate": frigate}, live={"mjpeg_fps": 10}
+        )
+        with api.get("/api/cameras/front/live.mjpeg", api.tokens["vera"], stream=True) as r:
+            assert r.status_code == 200
+            frames = list(mjpeg_frames(r, 5))
+        assert len(frames) == 5
+        feeds = [q for q in standin.requests if q.path == "/api/front"]
+        assert feeds and all(q.status == 200 for q in feeds)
+
+
+def test_mjpeg_feed_refuses_an_untrusted_certificate(running_api_factory: Any, tmp_path: Path) -> None:
+    """Without Frigate's CA the TLS check fails: the viewer gets no frame (nothing is read unverified)."""
+    with FrigateStandin("0.16", tmp_path / "media", tls=True) as standin:
+        standin.live["front"] = LiveFeed(size=(640, 360), fps=FEED_FPS)
+        api = running_api_factory(standin, users={"vera": (ApiRole.viewer, None)}, live={"mjpeg_fps": 10})
+        with api.get("/api/cameras/front/live.mjpeg", api.tokens["vera"], stream=True) as r:
+            body = b"".join(r.iter_content(65536))
+        assert b"\xff\xd8" not in body
+        assert not [q for q in standin.requests if q.path == "/api/front" and q.status == 200]

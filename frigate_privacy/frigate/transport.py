@@ -159,6 +159,17 @@ class FrigateTransport:
         """True when this transport logs in (a user is configured)."""
         return self._user is not None
 
+    def auth_header(self) -> str | None:
+        """`Bearer <jwt>` for a request made outside this transport (FFmpeg reading the MJPEG feed).
+
+        Logs in first when needed; None on port 5000 (no user configured). Never log the value.
+        """
+        if self._user is None:
+            return None
+        if self._token is None:
+            self.login()
+        return f"Bearer {self._token}" if self._token else None
+
     def close(self) -> None:
         """Close the HTTP sessions."""
         self._session.close()

@@ -35,7 +35,7 @@ def create_app(
     store = users or UserStore(users_db_path(cfg))
     guard = Guard(cfg.api, store, ctx.audit, FailedAuthLimiter(cfg.api.rate_limit))
     masking_for = masking_source(ctx)
-    hub = live or LiveHub(cfg, engine_factory, masking_for=masking_for)
+    hub = live or LiveHub(cfg, engine_factory, masking_for=masking_for, authorization=ctx.frigate.transport.auth_header)
     app = FastAPI(
         title="frigate-privacy",
         version=__version__,

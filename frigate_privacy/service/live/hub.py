@@ -22,8 +22,12 @@ __all__ = ["LiveHub", "source_for"]
 _LIVE_OPTIONS = {"fflags": "nobuffer", "analyzeduration": "500000", "probesize": "500000"}
 
 
-def source_for(cfg: PrivacyConfig, camera: str) -> LiveSource:
-    """Frigate's restream (RTSP over TCP) when configured, else its MJPEG feed `/api/<camera>`."""
+def source_for(cfg: PrivacyConfig, camera: str, authorization: str | None = None) -> LiveSource:
+    """Frigate's restream (RTSP over TCP) when configured, else its MJPEG feed `/api/<camera>`.
+
+    `authorization` (Frigate's 8971 login, `Bearer <jwt>`) goes with the MJPEG request; over HTTPS the
+    certificate is checked as `frigate.verify_tls` / `frigate.ca_file` say.
+    """
     live = cfg.api.live
     camera = path_camera(camera)
     if live.restream:
@@ -31,8 +35,15 @@ def source_for(cfg: PrivacyConfig, camera: str) -> LiveSource:
         url = live.restream_url.format(host=host, camera=camera)
         return LiveSource(url, None, {"rtsp_transport": "tcp", **_LIVE_OPTIONS}, float(live.mjpeg_fps))
     base = cfg.frigate.url.rstrip("/")
+    options = dict(_LIVE_OPTIONS)
+    if authorization:
+        options["headers"] = f"Authorization: {authorization}\r\n"
+    if base.startswith("https:"):
+        options["tls_verify"] = "1" if cfg.frigate.verify_tls else "0"
+        if cfg.frigate.ca_file is not None:
+            options["ca_file"] = str(cfg.frigate.ca_file)
     # FFmpeg's multipart JPEG demuxer reads Frigate's multipart/x-mixed-replace feed.
-    return LiveSource(f"{base}/api/{camera}?fps={live.mjpeg_fps}", "mpjpeg", dict(_LIVE_OPTIONS), float(live.mjpeg_fps))
+    return LiveSource(f"{base}/api/{camera}?fps={live.mjpeg_fps}", "mpjpeg", options, float(live.mjpeg_fps))
 
 
 class LiveHub:
@@ -45,9 +56,15 @@ class LiveHub:
         *,
         masking_for: Callable[[str], MaskingConfig] | None = None,
         stream_factory: Callable[[str], LiveStream] | None = None,
+        authorization: Callable[[], str | None] | None = None,
     ) -> None:
-        """`masking_for(camera)` gives a camera's masking at stream start (default: the config's)."""
+        """Share streams between viewers.
+
+        `masking_for(camera)` gives a camera's masking at stream start (default: the config's);
+        `authorization()` Frigate's login header, asked each time a stream starts (tokens expire).
+        """
         self._cfg = cfg
+        self._authorization = authorization or (lambda: None)
         self._masking_for = masking_for or cfg.masking_for
         self._engine_factory = engine_factory
         self._factory = stream_factory or self._default_stream
@@ -62,7 +79,7 @@ class LiveHub:
         live = self._cfg.api.live
         return LiveStream(
             camera,
-            source_for(self._cfg, camera),
+            source_for(self._cfg, camera, None if self._cfg.api.live.restream else self._authorization()),
             self._masking_for(camera),
             self._engine_factory,
             delay=live.delay_seconds,
