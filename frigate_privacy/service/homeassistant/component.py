@@ -19,22 +19,16 @@ from frigate_privacy import __version__
 from frigate_privacy.atrest.workspace import at_rest_cameras
 from frigate_privacy.audit.actions import AuditAction, AuditResult
 from frigate_privacy.audit.audited import audited
-from frigate_privacy.audit.verify import verify_log_file
 from frigate_privacy.config.homeassistant import PauseToggle
 from frigate_privacy.config.root import PrivacyConfig
-from frigate_privacy.crypto.age_keys import load_recipients
-from frigate_privacy.errors import InputError, PrivacyError
-from frigate_privacy.export.job import ExportRequest
-from frigate_privacy.export.operations import local_trusted_key, make_export
 from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.restream import RESTREAM_FIX, restream_streams
-from frigate_privacy.frigate.survey import survey
 from frigate_privacy.frigate.version import FrigateVersion
 from frigate_privacy.masking.registry import available_styles
-from frigate_privacy.policy.check import evaluate
 from frigate_privacy.service.camera_settings import CameraSettings
 from frigate_privacy.service.component import ComponentHealth
 from frigate_privacy.service.context import ServiceContext
+from frigate_privacy.service.homeassistant.checks import audit_verdict, compliance
 from frigate_privacy.service.homeassistant.discovery import (
     DiscoveryMessage,
     DiscoverySettings,
@@ -43,7 +37,8 @@ from frigate_privacy.service.homeassistant.discovery import (
     hub_messages,
 )
 from frigate_privacy.service.homeassistant.entities import CAMERA_ENTITIES, Source
-from frigate_privacy.service.homeassistant.facts import CameraCompliance, camera_compliance
+from frigate_privacy.service.homeassistant.export_button import ExportButton
+from frigate_privacy.service.homeassistant.facts import CameraCompliance
 from frigate_privacy.service.homeassistant.pause import PauseCommand, PauseState, PauseStatus, supported_toggles
 from frigate_privacy.service.homeassistant.schedule import active_schedule
 from frigate_privacy.service.homeassistant.topics import OwnTopics
@@ -105,7 +100,7 @@ class HomeAssistantComponent:
         self._republish: threading.Timer | None = None
         self._problem: str | None = None
         self.commands_handled = 0
-        self._exporting: set[str] = set()
+        self._export: ExportButton | None = None
 
     # ----- lifecycle -----------------------------------------------------------------------------
 
@@ -113,6 +108,14 @@ class HomeAssistantComponent:
         """Subscribe, register the jobs and publish what is already known."""
         self._ctx = ctx
         self._settings = ctx.camera_settings
+        if self._ha.export.enabled:
+            self._export = ExportButton(
+                self._cfg,
+                ctx.frigate,
+                lambda camera, attributes: self._state(camera, "export_last_event", None, attributes),
+                actor=HA_ACTOR,
+                role=HA_ROLE,
+            )
         self._settings.on_change(self._publish_camera_settings)
         self._load_state(ctx.data_dir)
         mqtt = ctx.mqtt
@@ -360,8 +363,8 @@ class HomeAssistantComponent:
             self._command_style(camera, text)
         elif key == "privacy_pause":
             self._command_pause(camera, text)
-        elif key == "export_last_event" and self._ha.export.enabled and text == PRESS:
-            self._command_export(camera)
+        elif key == "export_last_event" and self._export is not None and text == PRESS:
+            self._export.press(camera)
         else:
             logger.warning("unknown command %s for camera %s ignored", key[:64], camera)
 
@@ -426,51 +429,6 @@ class HomeAssistantComponent:
             self._pause(camera, "switch", HA_ACTOR)
         else:
             self._resume(camera, "switch", HA_ACTOR)
-
-    def _command_export(self, camera: str) -> None:
-        """Export the camera's newest Frigate event, redacted and encrypted, in a thread of its own."""
-        with self._lock:
-            if camera in self._exporting:
-                logger.info("export of %s already running; press ignored", camera)
-                return
-            self._exporting.add(camera)
-        threading.Thread(
-            target=self._export_last_event, args=(camera,), name=f"ha-export-{camera}", daemon=True
-        ).start()
-
-    def _export_last_event(self, camera: str) -> None:
-        ctx = self._require()
-        settings = self._ha.export
-        self._state(camera, "export_last_event", None, {"state": "running", "started": time.time()})
-        event_id: str | None = None
-        try:
-            events = ctx.frigate.events(cameras=[camera], limit=1)
-            if not events:
-                raise InputError(f"Frigate has no event of camera {camera} to export")
-            event_id = events[0].id
-            recipients = load_recipients(
-                settings.recipients, [settings.recipients_file] if settings.recipients_file else []
-            )
-            request = ExportRequest(
-                camera=camera,
-                span=None,
-                requester=settings.requester,
-                purpose=settings.purpose,
-                legal_basis=settings.legal_basis,
-                actor=HA_ACTOR,
-                event_ids=(event_id,),
-                recipients=recipients,
-            )
-            # make_export audits the export (intent first, then outcome) like every other export.
-            result = make_export(self._cfg, request, role=HA_ROLE, client=ctx.frigate)
-            outcome = {"state": "done", "event_id": event_id, "export_id": result.record.id, "finished": time.time()}
-        except Exception as err:  # the failure is shown on the button and audited by make_export
-            logger.warning("export of the last event of %s failed: %s", camera, err)
-            outcome = {"state": "failed", "event_id": event_id, "error": str(err)[:300], "finished": time.time()}
-        finally:
-            with self._lock:
-                self._exporting.discard(camera)
-        self._state(camera, "export_last_event", None, outcome)
 
     # ----- privacy pause -------------------------------------------------------------------------
 
@@ -682,49 +640,26 @@ class HomeAssistantComponent:
         self._publish_all()
 
     def _refresh_facts(self) -> None:
-        """Audio and retention facts per camera, from Frigate's config, recordings and newest segment."""
+        """Audio and retention facts per camera (Frigate's config, recordings and newest segment)."""
         ctx = self._require()
         with self._lock:
             cameras = list(self._cameras)
         if not cameras:
             return
         try:
-            report = evaluate(survey(ctx.frigate), self._cfg)
+            found = compliance(self._cfg, ctx.frigate, cameras)
         except FrigateApiError as err:
             logger.warning("could not refresh compliance facts: %s", err)
             return
-        now = time.time()
-        for verdict in report.cameras:
-            if verdict.name not in cameras:
-                continue
-            try:
-                rows = ctx.frigate.recordings(verdict.name, 0.0, now)
-            except FrigateApiError as err:
-                logger.warning("could not list %s recordings: %s", verdict.name, err)
-                continue
-            oldest = min((r.start_time for r in rows), default=None)
-            facts = camera_compliance(verdict, oldest, self._cfg.policy_for(verdict.name).retention, now)
-            with self._lock:
-                self._compliance[verdict.name] = facts
-            self._publish_facts(verdict.name)
+        with self._lock:
+            self._compliance.update(found)
+        for camera in found:
+            self._publish_facts(camera)
 
     def _check_audit(self) -> None:
-        """Verify the audit log (links, checkpoints, signed head, anchor) against our own key; publish the verdict."""
+        """Verify the audit log and publish the verdict on the hub's sensor."""
         ctx = self._require()
-        checked = datetime.now(UTC).isoformat(timespec="seconds")
-        attributes: dict[str, Any]
-        try:
-            report = verify_log_file(ctx.audit.path, local_trusted_key(ctx.data_dir))
-        except PrivacyError as err:  # the log or its anchor is gone or unreadable: not OK, and why
-            ok, attributes = False, {"entries": None, "checked_at": checked, "problem": str(err)[:300]}
-        else:
-            problem = report.first_problem
-            ok = report.ok
-            attributes = {
-                "entries": report.last_seq,
-                "checked_at": checked,
-                "problem": None if problem is None else str(problem),
-            }
+        ok, attributes = audit_verdict(ctx.audit.path, ctx.data_dir)
         with self._lock:
             self._audit_state = (ok, attributes)
         if not ok:
