@@ -235,3 +235,29 @@ def test_export_button_makes_a_redacted_encrypted_export_of_the_last_event(mqtt_
 def _entries(data: Path) -> list:
     with AuditLog(data / "audit.sqlite3", None) as log:
         return log.entries()
+
+
+def test_resume_never_re_enables_a_toggle_the_user_turned_off_by_hand(mqtt_broker: Broker, tmp_path: Path) -> None:
+    with FrigateStandin("0.16", tmp_path / "media", cameras={"front": CameraSpec("front")}) as standin:
+        cfg = write_config(tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=tmp_path / "d")
+        watcher = Watcher(mqtt_broker, "#")
+        pub = StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin).start()
+        service = ServiceProcess(cfg, tmp_path / "service.log")
+        try:
+            assert wait_for(lambda: _config(watcher, "switch", "front_privacy_pause") is not None, 20)
+            pub.publish_raw("frigate/front/recordings/set", "OFF")  # the owner, by hand, in Frigate's UI
+            assert wait_for(lambda: standin.runtime["front"]["recordings"] is False, 10)
+            pub.publish_raw(f"{OWN}/front/privacy_pause/set", "ON")
+            assert wait_for(lambda: _toggles(standin, "front") == PAUSED, 10)
+            assert wait_for(lambda: _attrs(watcher, "front", "privacy_pause").get("status") == "paused", 10)
+            assert _attrs(watcher, "front", "privacy_pause")["restore_on_resume"] == ["detect", "snapshots"]
+            pub.publish_raw(f"{OWN}/front/privacy_pause/set", "OFF")
+            assert wait_for(lambda: standin.runtime["front"]["detect"] and standin.runtime["front"]["snapshots"], 10)
+            time.sleep(1.0)
+            assert standin.runtime["front"]["recordings"] is False  # still off, as the owner left it
+            code, _ = service.terminate()
+            assert code == 0
+        finally:
+            service.kill()
+            pub.stop()
+            watcher.close()
