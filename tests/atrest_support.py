@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ import av
 import numpy as np
 import pytest
 import yaml
+from conftest import load_leak_scorer
 
 from frigate_privacy.config.loader import load_config
 from frigate_privacy.config.root import PrivacyConfig
@@ -24,7 +24,6 @@ from frigate_privacy.crypto.age_keys import GeneratedIdentity, generate_identity
 from tests.standin import FrigateStandin, SharedAssetMissing, WalkPlan, build_media
 from tests.standin.media import Segment
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 AGE = shutil.which("age")
 SIZE = (640, 360)
 FPS = 10
@@ -35,14 +34,7 @@ RIGHT = ((0.82, 0.22, 0.97, 0.95), (0.58, 0.22, 0.73, 0.95))
 
 def leak_scorer() -> ModuleType:
     """The shared leak scorer (../shared/tools/leak_score.py), or skip."""
-    path = SHARED / "tools" / "leak_score.py"
-    if not path.is_file():
-        pytest.skip("../shared/tools/leak_score.py is not available")
-    spec = importlib.util.spec_from_file_location("leak_score", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_leak_scorer()
 
 
 def sha256(path: Path) -> str:
