@@ -19,7 +19,7 @@ from frigate_privacy.vision.types import Frame
 class PassThrough:
     """A frame step that masks nothing: what is left is decode, queues, colour conversion and encode."""
 
-    def push(self, index: int, image: Frame) -> list[tuple[int, Frame]]:
+    def push(self, index: int, image: Frame, time: float | None = None) -> list[tuple[int, Frame]]:
         return [(index, image)]
 
     def flush(self) -> list[tuple[int, Frame]]:
