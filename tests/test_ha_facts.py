@@ -153,3 +153,33 @@ def test_audit_chain_sensor_goes_off_when_the_log_is_tampered_with(tmp_path: Pat
     problem = json.loads(mqtt.messages["frigate_privacy/service/audit_chain_ok/attributes"])["problem"]
     assert problem and "2" in problem
     log.close()
+
+
+def test_backlog_sensor_follows_the_at_rest_part_and_exists_only_with_at_rest(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from frigate_privacy.config.root import PrivacyConfig
+    from frigate_privacy.service.component import ComponentHealth
+    from frigate_privacy.service.homeassistant.component import HomeAssistantComponent
+    from frigate_privacy.service.homeassistant.entities import Source
+
+    def run(cameras: dict[str, object]) -> tuple[_Published, frozenset[Source]]:
+        cfg = PrivacyConfig.model_validate({"storage": {"data_dir": str(tmp_path)}, "cameras": cameras})
+        parts = {"atrest": ComponentHealth("ok", "masking", {"backlog_files": 7})}
+        mqtt = _Published()
+        ctx = SimpleNamespace(
+            mqtt=mqtt,
+            scheduler=SimpleNamespace(jobs=list),
+            health=SimpleNamespace(part=parts.__getitem__),
+        )
+        component = HomeAssistantComponent(cfg)
+        component._ctx = ctx
+        component._publish_hub_states()
+        return mqtt, component._sources()
+
+    mqtt, sources = run({"front": {"policy": {"mask_at_rest": True}}})
+    assert mqtt.messages["frigate_privacy/service/segments_waiting/state"] == "7"
+    assert Source.atrest_backlog in sources
+    mqtt, sources = run({"front": {}})
+    assert "frigate_privacy/service/segments_waiting/state" not in mqtt.messages
+    assert Source.atrest_backlog not in sources
