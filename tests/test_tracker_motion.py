@@ -161,3 +161,23 @@ def test_reach_is_tighter_once_the_velocity_is_known() -> None:
     unknown = association_reach(gaps, np.array([False, False]))
     assert (known < unknown).all()
     assert known[1] <= 2.5  # was 4.5 track sizes after a 9-frame gap
+
+
+def test_sprinting_face_is_linked_across_detections_and_covered() -> None:
+    # 1.6 face heights per frame, accelerating a little: beyond the ordinary reach, linked because nothing
+    # else is near it (and it moves ahead of its velocity, not behind).
+    def face(i: int) -> Box:
+        return face_at(100 + 40 * i + 0.3 * i * i, 300 - 10 * i, 25)
+
+    plans = run([face, linear(1500, 800, 0, 0, 60)], 30)
+    assert uncovered(plans, face) == []
+
+
+def test_fast_link_is_refused_when_two_faces_are_candidates() -> None:
+    # Seen once, then two faces of its size appear within the fast reach: neither is linked; both get
+    # their own tracks (and the first face keeps its hold).
+    first = linear(300, 300, 0, 0, 25, first=0, last=0)
+    left, right = linear(200, 300, 0, 0, 25, first=3), linear(400, 300, 0, 0, 25, first=3)
+    plans = run([first, left, right], 12)
+    ids = {r.track_id for r in plans[6].regions}
+    assert len(ids) == 3

@@ -15,8 +15,9 @@ Box = NDArray[np.float64]
 # measurement alone is noisy, but a face that turns a corner must be followed within a few frames.
 VELOCITY_GAIN = 0.5
 # Velocity is clamped to this many box sizes per frame, so one bad association cannot fling a
-# predicted (held or led) mask across the frame.
-MAX_SPEED_SIZES = 0.75
+# predicted (held or led) mask across the frame. A walker moves about half a face height per frame at
+# 15 fps, a runner up to about one and a half.
+MAX_SPEED_SIZES = 1.5
 
 
 def shift_box(box: Box, dx: float, dy: float) -> Box:

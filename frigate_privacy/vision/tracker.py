@@ -41,19 +41,32 @@ MAX_UNCERTAINTY = 0.35
 SPEED_UNCERTAINTY = 0.1
 # Association reach, in track sizes from the prediction. A track with a velocity: the prediction is
 # good, the reach grows slowly with the frames since it was seen. A track seen once has no velocity: its
-# face may have moved up to `UNKNOWN_SPEED_SIZES` sizes per frame in any direction. A wide reach after a
+# face may have moved up to `UNKNOWN_SPEED_SIZES` sizes per frame in any direction (a walker moves about
+# half a face height per frame at 15 fps, a runner more). A wide reach after a
 # long gap (4.5 sizes before) let a missed face's track take other people's heads crossing it.
 BASE_REACH = 1.0
 KNOWN_REACH_PER_FRAME = 0.1
 MAX_KNOWN_REACH = 2.5
 UNKNOWN_BASE_REACH = 1.5
-UNKNOWN_SPEED_SIZES = 0.5
-MAX_UNKNOWN_REACH = 3.0
+UNKNOWN_SPEED_SIZES = 0.75
+MAX_UNKNOWN_REACH = 3.5
 # Face boxes of one subject change size slowly; the detector's box jitters by about a quarter on small
 # faces. The allowed size ratio grows with the gap.
 BASE_SIZE_RATIO = 1.5
 SIZE_RATIO_PER_FRAME = 0.05
 MAX_SIZE_RATIO = 2.5
+# A re-detection within this many track sizes of the prediction confirms that the subject kept moving as
+# predicted: the path replaces the holds placed in the gap. A re-detection further away may be another
+# face (or a subject that stopped and another that arrived): the holds stay, masking more. A track seen
+# once has no prediction: its holds are released when its detection was the only one within reach.
+HOLD_RELEASE_SIZES = 0.5
+# A second, wider association for subjects moving faster than the first one's reach (a runner, a face
+# crossing a 1080p frame in a second): a track and a detection left over by the first round are linked
+# when each is the other's only candidate within this reach, their sizes agree and, with a known
+# velocity, the detection lies ahead of the track, not behind it.
+FAST_BASE_REACH = 1.5
+FAST_REACH_PER_FRAME = 1.5
+FAST_SIZE_RATIO = 1.4
 # Smoothing of the pixelate grid anchor: follows the face, not the detector's pixel jitter.
 ANCHOR_GAIN = 0.3
 
@@ -137,6 +150,46 @@ def _anchor(track: _Track, at: Box | None = None) -> tuple[float, float]:
     return (float(point[0]), float(point[1]))
 
 
+def _fast_pairs(
+    tracks: list[_Track],
+    predicted: Box,
+    boxes: Box,
+    gaps: NDArray[np.float64],
+    left_tracks: list[int],
+    left_dets: list[int],
+) -> list[tuple[int, int]]:
+    """Unambiguous links between left-over tracks and detections at the wider, fast-motion reach."""
+    if not left_tracks or not left_dets:
+        return []
+    cand = np.zeros((len(left_tracks), len(left_dets)), dtype=bool)
+    for r, ti in enumerate(left_tracks):
+        track = tracks[ti]
+        size = track.motion.size()
+        limit = (FAST_BASE_REACH + FAST_REACH_PER_FRAME * gaps[ti]) * size
+        last_centre = (track.motion.box[:2] + track.motion.box[2:]) / 2
+        for c, di in enumerate(left_dets):
+            box = boxes[di]
+            det_size = float(max(box[2] - box[0], box[3] - box[1]))
+            if max(size, det_size) > FAST_SIZE_RATIO * max(min(size, det_size), 1.0):
+                continue
+            if _centre_distance(predicted[ti], box) > limit:
+                continue
+            if track.start_velocity is not None:
+                step = (box[:2] + box[2:]) / 2 - last_centre
+                if float(np.dot(step, track.motion.velocity)) < 0.0:
+                    continue  # behind a moving track: another face
+            cand[r, c] = True
+    pairs = []
+    for r, c in zip(*np.nonzero(cand), strict=True):
+        if cand[r].sum() == 1 and cand[:, c].sum() == 1:
+            pairs.append((left_tracks[int(r)], left_dets[int(c)]))
+    return pairs
+
+
+def _centre_distance(a: Box, b: Box) -> float:
+    return float(np.hypot((a[0] + a[2] - b[0] - b[2]) / 2, (a[1] + a[3] - b[1] - b[3]) / 2))
+
+
 def _clean_boxes(dets: Detections) -> Box:
     """Finite boxes as float64 with positive extent (a zero-size detection still marks a place to mask)."""
     boxes = np.array(dets.boxes, dtype=np.float64, copy=True).reshape(-1, 4)  # never edit the caller's array
@@ -217,17 +270,30 @@ class Tracker:
         predicted = np.array([t.motion.predict(index) for t in tracks]).reshape(-1, 4)
         gaps = np.array([index - t.motion.frame for t in tracks], dtype=np.float64)
         known = np.array([t.start_velocity is not None for t in tracks], dtype=bool)
-        matching = greedy_match(predicted, boxes, association_reach(gaps, known), size_ratio_limit(gaps))
+        reach = association_reach(gaps, known)
+        matching = greedy_match(predicted, boxes, reach, size_ratio_limit(gaps))
+        fast = _fast_pairs(tracks, predicted, boxes, gaps, matching.missed_tracks, matching.new_detections)
+        fast_tracks, fast_dets = {ti for ti, _ in fast}, {di for _, di in fast}
         survivors: list[_Track] = []
-        for ti, di in matching.pairs:
+        for ti, di in [*matching.pairs, *fast]:
             track, box = tracks[ti], boxes[di]
             prev_frame, prev_box = track.motion.frame, track.motion.box
+            size = track.motion.size()
+            if ti in fast_tracks:  # linked only because nothing else was near: the holds stay (fail closed)
+                release = False
+            elif track.start_velocity is not None:
+                release = _centre_distance(predicted[ti], box) <= HOLD_RELEASE_SIZES * size
+            else:  # no prediction to check against: release only when no other face was within reach
+                others = [d for d in range(len(boxes)) if _centre_distance(predicted[ti], boxes[d]) <= reach[ti] * size]
+                release = len(others) == 1
             track.observe(box, index)
             self._record(index, track, box)
             if index - prev_frame > 1:
-                self._fill_gap(track, prev_frame, prev_box, index, box)
+                self._fill_gap(track, prev_frame, prev_box, index, box, release)
             survivors.append(track)
         for di in matching.new_detections:
+            if di in fast_dets:
+                continue
             box = boxes[di]
             track = _Track(next(self._ids), kind, MotionModel.start(box, index), index, box.copy(), box[:2].copy())
             self._record(index, track, box)
@@ -235,6 +301,8 @@ class Tracker:
                 self._starts.append(track)
             survivors.append(track)
         for ti in matching.missed_tracks:
+            if ti in fast_tracks:
+                continue
             track = tracks[ti]
             age = index - track.motion.frame
             if age > self._hold:
@@ -258,17 +326,17 @@ class Tracker:
         else:
             entry.box = union_box(entry.box, box)
 
-    def _fill_gap(self, track: _Track, f0: int, b0: Box, f1: int, b1: Box) -> None:
+    def _fill_gap(self, track: _Track, f0: int, b0: Box, f1: int, b1: Box, release: bool) -> None:
         """Re-detected after a gap: the frames in between get the straight path between both boxes.
 
-        It replaces the hold placed there while the track was unseen: the hold had to cover a subject that
-        stopped or vanished, and this one did neither.
+        With `release` (re-detected where predicted) the path replaces the holds placed there while the
+        track was unseen: they had to cover a subject that stopped or vanished, and this one did neither.
         """
         for frame in range(f0 + 1, f1):
             t = (frame - f0) / (f1 - f0)
             self._record(frame, track, b0 + (b1 - b0) * t)
             holds = self._holds.get(frame)
-            if holds is not None:
+            if release and holds is not None:
                 holds.pop(track.id, None)
 
     def _emit(self, upto: int) -> list[TrackedFrame]:
