@@ -181,3 +181,18 @@ def test_fast_link_is_refused_when_two_faces_are_candidates() -> None:
     plans = run([first, left, right], 12)
     ids = {r.track_id for r in plans[6].regions}
     assert len(ids) == 3
+
+
+def test_face_entering_at_the_edge_is_covered_from_its_first_sliver() -> None:
+    # Speeding up from rest as it enters (as the demo's faces do); the detector sees it only once 26 px of
+    # it are inside, and then only the part that is inside.
+    def visible(i: int) -> Box | None:
+        x1, y1, x2, y2 = face_at(-37 + 0.9 * i * i, 533, 53)
+        return (max(0.0, x1), y1, x2, y2) if x2 >= 2 else None
+
+    def detected(_k: int, i: int) -> bool:
+        box = visible(i)
+        return box is not None and box[2] - box[0] >= 26
+
+    plans = run([visible], 40, detected=detected)
+    assert uncovered(plans, visible) == []

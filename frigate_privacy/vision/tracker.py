@@ -67,6 +67,10 @@ HOLD_RELEASE_SIZES = 0.5
 FAST_BASE_REACH = 1.5
 FAST_REACH_PER_FRAME = 1.5
 FAST_SIZE_RATIO = 1.4
+# Face boxes are about 0.8 times as wide as tall; a first box outside this range, or one this close (in
+# its own sizes) to the left or top edge, is (or was just) cut by the frame edge.
+CLIPPED_ASPECT = (0.65, 1.4)
+EDGE_SIZES = 1.0
 # Smoothing of the pixelate grid anchor: follows the face, not the detector's pixel jitter.
 ANCHOR_GAIN = 0.3
 
@@ -124,13 +128,28 @@ class _Track:
             self.start_velocity = self.motion.velocity.copy()
         self.anchor = ANCHOR_GAIN * box[:2] + (1 - ANCHOR_GAIN) * self.anchor
 
+    def ghost(self, track_id: int) -> _Track:
+        """A copy of this track as it is now, under a new id (its lead stays with the original)."""
+        m = self.motion
+        motion = MotionModel(m.box.copy(), m.frame, m.velocity.copy(), m.observations)
+        velocity = None if self.start_velocity is None else self.start_velocity.copy()
+        return _Track(track_id, self.kind, motion, self.first_seen, self.first_box, self.anchor.copy(), velocity)
+
     def lead_box(self, frame: int) -> Box:
         """Where the subject was at `frame`, before its first detection."""
         k = self.first_seen - frame
         if self.start_velocity is None:  # seen once: it may have come from anywhere nearby
             return uncertain_box(self.first_box, k)
         vx, vy = float(self.start_velocity[0]), float(self.start_velocity[1])
-        return uncertain_box(shift_box(self.first_box, -vx * k, -vy * k), k, self.start_velocity)
+        back = uncertain_box(shift_box(self.first_box, -vx * k, -vy * k), k, self.start_velocity)
+        x1, y1, x2, y2 = (float(v) for v in self.first_box)
+        w, h = x2 - x1, y2 - y1
+        at_edge = x1 < EDGE_SIZES * w or y1 < EDGE_SIZES * h
+        if at_edge or not CLIPPED_ASPECT[0] <= w / max(h, 1.0) <= CLIPPED_ASPECT[1]:
+            # Cut by the frame edge: its velocity (measured on a box that grows as it enters) says little,
+            # and the sliver at the edge is still a face. Cover the first box too.
+            return union_box(back, self.first_box)
+        return back
 
 
 @dataclass(slots=True)
@@ -286,6 +305,12 @@ class Tracker:
             else:  # no prediction to check against: release only when no other face was within reach
                 others = [d for d in range(len(boxes)) if _centre_distance(predicted[ti], boxes[d]) <= reach[ti] * size]
                 release = len(others) == 1
+            if not release:
+                # This detection may be another face while ours went undetected: a ghost of the track as it
+                # was goes on being held along its prediction (fail closed), and is dropped with its hold.
+                ghost = track.ghost(next(self._ids))
+                if self._hold_box(ghost, index):
+                    survivors.append(ghost)
             track.observe(box, index)
             self._record(index, track, box)
             if index - prev_frame > 1:
@@ -304,16 +329,21 @@ class Tracker:
             if ti in fast_tracks:
                 continue
             track = tracks[ti]
-            age = index - track.motion.frame
-            if age > self._hold:
-                continue  # the hold is over: the subject is gone
-            # Where its velocity takes it, grown with the uncertainty, joined with where it was last seen:
-            # a subject that stops (or lingers half out of the frame, where the detector loses it) stays covered.
-            velocity = track.motion.velocity if track.start_velocity is not None else None
-            held = union_box(uncertain_box(track.motion.predict(index), age, velocity), track.motion.box)
-            self._holds[index][track.id] = _Entry(track, held, track.motion.velocity.copy(), _anchor(track))
-            survivors.append(track)
+            if self._hold_box(track, index):
+                survivors.append(track)
         self._tracks[kind] = survivors
+
+    def _hold_box(self, track: _Track, index: int) -> bool:
+        """Hold an unseen track in frame `index`; False once its hold is over (the subject is gone)."""
+        age = index - track.motion.frame
+        if age > self._hold:
+            return False
+        # Where its velocity takes it, grown with the uncertainty, joined with where it was last seen:
+        # a subject that stops (or lingers half out of the frame, where the detector loses it) stays covered.
+        velocity = track.motion.velocity if track.start_velocity is not None else None
+        held = union_box(uncertain_box(track.motion.predict(index), age, velocity), track.motion.box)
+        self._holds[index][track.id] = _Entry(track, held, track.motion.velocity.copy(), _anchor(track))
+        return True
 
     def _record(self, frame: int, track: _Track, box: Box) -> None:
         """Add `box` to what `track` masks in a pending frame (a union: more estimates, more masking)."""
