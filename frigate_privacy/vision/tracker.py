@@ -128,13 +128,6 @@ class _Track:
             self.start_velocity = self.motion.velocity.copy()
         self.anchor = ANCHOR_GAIN * box[:2] + (1 - ANCHOR_GAIN) * self.anchor
 
-    def ghost(self, track_id: int) -> _Track:
-        """A copy of this track as it is now, under a new id (its lead stays with the original)."""
-        m = self.motion
-        motion = MotionModel(m.box.copy(), m.frame, m.velocity.copy(), m.observations)
-        velocity = None if self.start_velocity is None else self.start_velocity.copy()
-        return _Track(track_id, self.kind, motion, self.first_seen, self.first_box, self.anchor.copy(), velocity)
-
     def lead_box(self, frame: int) -> Box:
         """Where the subject was at `frame`, before its first detection."""
         k = self.first_seen - frame
@@ -305,12 +298,6 @@ class Tracker:
             else:  # no prediction to check against: release only when no other face was within reach
                 others = [d for d in range(len(boxes)) if _centre_distance(predicted[ti], boxes[d]) <= reach[ti] * size]
                 release = len(others) == 1
-            if not release:
-                # This detection may be another face while ours went undetected: a ghost of the track as it
-                # was goes on being held along its prediction (fail closed), and is dropped with its hold.
-                ghost = track.ghost(next(self._ids))
-                if self._hold_box(ghost, index):
-                    survivors.append(ghost)
             track.observe(box, index)
             self._record(index, track, box)
             if index - prev_frame > 1:
