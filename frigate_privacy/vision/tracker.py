@@ -64,8 +64,11 @@ HOLD_RELEASE_SIZES = 0.5
 # crossing a 1080p frame in a second): a track and a detection left over by the first round are linked
 # when each is the other's only candidate within this reach, their sizes agree and, with a known
 # velocity, the detection lies ahead of the track, not behind it.
+# Only across one detection interval (a track unseen for longer has lost its claim), and never past
+# `MAX_FAST_REACH` sizes.
 FAST_BASE_REACH = 1.5
 FAST_REACH_PER_FRAME = 1.5
+MAX_FAST_REACH = 6.0
 FAST_SIZE_RATIO = 1.4
 # Face boxes are about 0.8 times as wide as tall; a first box outside this range, or one this close (in
 # its own sizes) to the left or top edge, is (or was just) cut by the frame edge.
@@ -177,7 +180,7 @@ def _fast_pairs(
     for r, ti in enumerate(left_tracks):
         track = tracks[ti]
         size = track.motion.size()
-        limit = (FAST_BASE_REACH + FAST_REACH_PER_FRAME * gaps[ti]) * size
+        limit = min(FAST_BASE_REACH + FAST_REACH_PER_FRAME * gaps[ti], MAX_FAST_REACH) * size
         last_centre = (track.motion.box[:2] + track.motion.box[2:]) / 2
         for c, di in enumerate(left_dets):
             box = boxes[di]
@@ -284,7 +287,8 @@ class Tracker:
         known = np.array([t.start_velocity is not None for t in tracks], dtype=bool)
         reach = association_reach(gaps, known)
         matching = greedy_match(predicted, boxes, reach, size_ratio_limit(gaps))
-        fast = _fast_pairs(tracks, predicted, boxes, gaps, matching.missed_tracks, matching.new_detections)
+        recent = [ti for ti in matching.missed_tracks if gaps[ti] <= self._every]
+        fast = _fast_pairs(tracks, predicted, boxes, gaps, recent, matching.new_detections)
         fast_tracks, fast_dets = {ti for ti, _ in fast}, {di for _, di in fast}
         survivors: list[_Track] = []
         for ti, di in [*matching.pairs, *fast]:
