@@ -26,6 +26,7 @@ from frigate_privacy.frigate.boxes import RelBox, Size
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.pipes import FdWriter, open_pipe
 from frigate_privacy.service.api.context import MaskingSource
+from frigate_privacy.service.live.stream import EngineFactory
 from frigate_privacy.video.encode import VideoSink
 from frigate_privacy.video.engine import RedactionEngine, build_engine
 from frigate_privacy.video.errors import CorruptMediaError
@@ -37,9 +38,6 @@ from frigate_privacy.vision.types import Frame
 __all__ = ["EngineFactory", "StillMasker", "original_clip_chunks", "redacted_clip_chunks"]
 
 logger = logging.getLogger(__name__)
-
-EngineFactory = Callable[[MaskingConfig, float], RedactionEngine]
-"""Builds an engine for (masking settings, fps)."""
 
 _CHUNK = 64 * 1024
 # Two engines at a time: each one uses the detectors' threads, and the machine may have only two cores.

@@ -30,6 +30,7 @@ __all__ = ["LiveFrame", "LiveSource", "LiveStream", "StreamStats", "live_masking
 logger = logging.getLogger(__name__)
 
 EngineFactory = Callable[[MaskingConfig, float], RedactionEngine]
+"""Builds an engine for (masking settings, fps): live streams and API clips."""
 
 
 @dataclass(frozen=True)
