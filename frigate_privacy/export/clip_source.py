@@ -18,16 +18,43 @@ import av
 from frigate_privacy.background import BackgroundTask
 from frigate_privacy.errors import PrivacyError
 from frigate_privacy.export.clip_timeline import ClipTimeline
-from frigate_privacy.export.errors import NoRecordingsError, SourceInterrupted
+from frigate_privacy.export.errors import ExportError, NoRecordingsError, SourceInterrupted
 from frigate_privacy.export.times import TimeRange, iso_utc
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.pipes import FdWriter, open_pipe
 from frigate_privacy.video.decode import DecodedFrame, FrameTiming, VideoSource
 
-__all__ = ["ClipDownload", "ClipSource"]
+__all__ = ["ClipDownload", "ClipSource", "ClipTooLargeError"]
 
 # Timestamps are exact to the time base; this only absorbs float rounding at the range's edges.
 _EPSILON = 1e-6
+# Bounds against a Frigate (or proxy) that keeps sending: bytes per second of requested clip (a 4K camera
+# records well under 4 MB/s), and frames per second of clip at twice the declared rate plus slack.
+_BYTES_BASE = 64 << 20
+_BYTES_PER_SECOND = 16 << 20
+_FRAME_SLACK_SECONDS = 10.0
+
+
+class ClipTooLargeError(ExportError):
+    """Frigate sent far more than a clip of the requested length can hold; the export stops."""
+
+
+class _CappedWriter(FdWriter):
+    """The pipe writer of the download, refusing to pass on more than `limit` bytes."""
+
+    def __init__(self, fd: int, limit: int) -> None:
+        super().__init__(fd)
+        self.limit = limit
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        if self.written > self.limit:
+            raise ClipTooLargeError(
+                f"Frigate sent more than {self.limit >> 20} MiB for this clip; stopped (a clip of this length "
+                "is far smaller: a misbehaving Frigate or proxy)"
+            )
+        return super().write(data)
 
 
 class ClipDownload:
@@ -39,9 +66,12 @@ class ClipDownload:
         self._stopped_first = False
         self.bytes = 0
 
+        limit = _BYTES_BASE + int(max(0.0, end - start) * _BYTES_PER_SECOND)
+
         def body() -> None:
             try:
-                self.bytes = client.download_clip(camera, start, end, FdWriter(self._write_fd))  # type: ignore[arg-type]
+                writer = _CappedWriter(self._write_fd, limit)
+                self.bytes = client.download_clip(camera, start, end, writer)  # type: ignore[arg-type]
             finally:
                 # Set before the decoder can see EOF, so close() knows who ended the stream.
                 self._writer_done = True
@@ -62,6 +92,8 @@ class ClipDownload:
         """
         self._thread.join()
         err = self._thread.error
+        if isinstance(err, ClipTooLargeError):
+            return err
         if err is None or self._stopped_first:
             return None
         if isinstance(err, PrivacyError):
@@ -118,12 +150,21 @@ class ClipSource(VideoSource):
             return
         index = 0
         base: int | None = None
+        rate = float(self.rate) if self.rate else 30.0
+        max_frames = int((self._span.end - self._span.start + _FRAME_SLACK_SECONDS) * rate * 2) + 100
         for item in super().items(False):
             if not isinstance(item, DecodedFrame):
                 continue
+            if item.index >= max_frames:
+                raise ClipTooLargeError(
+                    f"Frigate's clip holds more than {max_frames} frames for a range of "
+                    f"{self._span.end - self._span.start:.0f} s; stopped (a misbehaving Frigate or proxy)"
+                )
             shown = self._timeline.wall_time(item.time - self._zero)
             length = float(item.timing.duration * self.time_base)
-            if shown + length <= self._span.start + _EPSILON or shown >= self._span.end - _EPSILON:
+            if shown >= self._span.end - _EPSILON:
+                break  # the requested end: stop reading, even if Frigate would keep sending
+            if shown + length <= self._span.start + _EPSILON:
                 self.dropped += 1
                 continue
             if base is None:
