@@ -23,6 +23,7 @@ from frigate_privacy.policy.audio import AudioGuard, run_audio
 from frigate_privacy.policy.audio_plan import AudioVerdict, audio_free_args
 from frigate_privacy.policy.steps import StepKind
 from tests.conftest import Broker
+from tests.json_shapes import assert_json_shape
 from tests.standin import CameraSpec, FrigateStandin, SharedAssetMissing, StandinPublisher, build_media
 
 
@@ -130,6 +131,7 @@ def test_cli_dry_run_exits_on_a_violation_and_apply_with_restart_fixes_it(
     try:
         assert main(["audio", "--config", str(config), "--json"]) == PolicyViolation.exit_code
         body = json.loads(capsys.readouterr().out)
+        assert_json_shape("audio", body)
         assert not body["applied"] and len(body["plan"]["steps"]) == 1
         assert s.config["cameras"]["front"]["ffmpeg"]["output_args"]["record"] == "preset-record-generic-audio-aac"
         assert main(["audio", "--config", str(config), "--apply", "--restart"]) == 0
@@ -246,6 +248,7 @@ def test_apply_on_018_is_live_and_rechecked(tmp_path: Path, capsys: pytest.Captu
         body = json.loads(capsys.readouterr().out)
     finally:
         s.stop()
+    assert_json_shape("audio", body)
     assert body["pending_restart"] == [] and body["remaining_violations"] == []
     [after] = body["after"]["cameras"]
     # judged by the live args: the old segment with audio was recorded before the change

@@ -21,6 +21,7 @@ from frigate_privacy.audit.errors import AuditError, AuditInputError
 from frigate_privacy.cli import main
 from frigate_privacy.crypto.signing import SigningKey, load_or_create_signing_key
 from frigate_privacy.exit_codes import ExitCode
+from tests.json_shapes import assert_json_shape
 
 COLUMNS = [
     "ts",
@@ -331,6 +332,7 @@ def test_cli_verify_show_and_exit_codes(db: Path, tmp_path: Path, capsys: pytest
     assert "OK (10 entries" in capsys.readouterr().out
     assert main(["audit", "show", "--db", str(db), "--actor", "bob", "--action", "decrypt", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
+    assert_json_shape("audit-show", shown)
     assert [e["seq"] for e in shown] == [6]
     assert shown[0]["details"]["events"] == ["evt-6"]
     tamper(db, "UPDATE entries SET result = 'failure' WHERE seq = 9")

@@ -18,6 +18,7 @@ from frigate_privacy.config import load_config
 from frigate_privacy.errors import PolicyViolation
 from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.frigate.errors import FrigateApiError
+from tests.json_shapes import assert_json_shape
 from tests.standin import CameraSpec, FrigateStandin, SharedAssetMissing, build_media
 
 PASSWORD = "correct-horse-battery-1"
@@ -67,6 +68,7 @@ def test_check_verdicts_per_version(version: str, tmp_path: Path, capsys: pytest
         code, out, err = _run(capsys, "check", "--config", str(config), "--json")
         table_code, table, _ = _run(capsys, "check", "--config", str(config))
     report = json.loads(out)
+    assert_json_shape("check", report)
     cams = {c["name"]: c for c in report["cameras"]}
     assert set(cams) == set(CAMERAS)
 

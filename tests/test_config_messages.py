@@ -4,15 +4,17 @@ variables once and last, examples that say what they need, and redact --help wit
 from __future__ import annotations
 
 import argparse
-import re
+import json
 from pathlib import Path
 
 import pytest
 
-from frigate_privacy.cli import build_parser
+from frigate_privacy.cli import build_parser, main
 from frigate_privacy.config import load_config
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.errors import ConfigError
+from frigate_privacy.exit_codes import ExitCode
+from tests.json_shapes import assert_json_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,25 +62,18 @@ def test_unknown_field_without_a_close_match_lists_the_known_ones(tmp_path: Path
     assert "storage.colour (line 2): unknown field; known fields: data_dir" in message
 
 
-def _needed_env(text: str) -> list[str]:
-    return re.findall(r"export (FRIGATE_\w+)=", text)
-
-
-@pytest.mark.parametrize("example", sorted((ROOT / "config_examples").glob("*.yml")), ids=lambda p: p.name)
-def test_each_example_validates_with_the_variables_it_names(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = example.read_text()
-    used = sorted(set(re.findall(r"\{(FRIGATE_\w+)\}", text)))
-    assert sorted(_needed_env(text)) == used, "the header must name every variable the file reads"
-    for name in used:
+def test_an_example_without_its_variables_says_which_to_export(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/test_config_examples.py validates every example with its variables; without them, the message
+    names exactly the missing ones (once each) and nothing else."""
+    example = ROOT / "config_examples" / "frigate-connection.yml"
+    for name in ("FRIGATE_PRIVACY_PASSWORD", "FRIGATE_PRIVACY_MQTT_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
-    if used:
-        with pytest.raises(ConfigError) as err:
-            load_config(example)
-        missing = str(err.value).split("environment variables not set: ")[1]
-        assert re.findall(r"(FRIGATE_\w+) \(for", missing) == sorted(used, key=missing.index)
-    for name in used:
-        monkeypatch.setenv(name, "example-secret")
-    load_config(example)
+    with pytest.raises(ConfigError) as err:
+        load_config(example)
+    assert str(err.value).splitlines()[1:] == [
+        "  environment variables not set: FRIGATE_PRIVACY_PASSWORD (for frigate.password), "
+        "FRIGATE_PRIVACY_MQTT_PASSWORD (for mqtt.password); export them before running, or write the values"
+    ]
 
 
 def test_redact_help_shows_every_default() -> None:
@@ -93,3 +88,31 @@ def test_redact_help_shows_every_default() -> None:
     assert f"default: {defaults.style};" in helps["style"]
     assert f"default: {defaults.profile.value};" in helps["profile"]
     assert "default: off;" in helps["bodies"] and not defaults.bodies
+
+
+def test_validate_json_lists_each_problem_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("FRIGATE_TEST_UNSET_PW", raising=False)
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BAD)
+    assert main(["config", "validate", str(bad), "--json"]) == ExitCode.CONFIG
+    body = json.loads(capsys.readouterr().out)
+    assert not body["valid"] and body["errors"][0] == {
+        "field": "frigate.verify_tsl", "line": 5, "message": "unknown field (did you mean verify_tls?)"
+    }  # fmt: skip
+    assert body["missing_env"] == [{"name": "FRIGATE_TEST_UNSET_PW", "fields": ["frigate.password", "mqtt.password"]}]
+    assert_json_shape("config-validate-invalid", body)
+    good = tmp_path / "good.yml"
+    good.write_text("cameras: {front: {}, back: {}}\n")
+    assert main(["config", "validate", str(good), "--json"]) == ExitCode.OK
+    body = json.loads(capsys.readouterr().out)
+    assert body == {"path": str(good), "valid": True, "cameras": ["back", "front"]}
+    assert_json_shape("config-validate", body)
+
+
+def test_errors_under_json_are_json_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["erase", "--config", str(tmp_path / "missing.yml"), "--sub-label", "x", "--json"]) == ExitCode.CONFIG
+    body = json.loads(capsys.readouterr().out)
+    assert body["exit_code"] == ExitCode.CONFIG and "missing.yml" in body["error"]
+    assert_json_shape("error", body)

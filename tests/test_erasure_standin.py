@@ -19,6 +19,7 @@ from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.policy.erasure import run_erasure
 from frigate_privacy.policy.plan_erasure import ErasureSelector
 from frigate_privacy.policy.steps import StepKind
+from tests.json_shapes import assert_json_shape
 from tests.standin import CameraSpec, FrigateStandin, SharedAssetMissing, build_media
 
 DAY = 86400.0
@@ -126,6 +127,7 @@ def test_cli_dry_run_then_apply(scene: Any, tmp_path: Path, capsys: pytest.Captu
     assert s.deleted == []
     assert main(["erase", "--config", str(config), "--sub-label", "alice", "--apply", "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
+    assert_json_shape("erase", body)
     assert body["complete"] and walks["alice2"].event_id not in s.events
     assert main(["erase", "--config", str(config), "--camera", "front", "--start", "10"]) == ExitCode.INPUT
     assert "start before its end" in capsys.readouterr().err

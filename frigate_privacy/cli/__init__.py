@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -108,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except PrivacyError as err:
         print(f"error: {err}", file=sys.stderr)
+        if getattr(args, "json", False) and not getattr(err, "json_reported", False):
+            # --json promises JSON on stdout, errors included: one object scripts can test for "error".
+            print(json.dumps({"error": str(err), "exit_code": int(err.exit_code)}))
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from frigate_privacy.audit.actor import NAME_RULE, actor_arg, operator_actor, role_arg
 from frigate_privacy.cli.redact_cmd import _load_zones
@@ -79,6 +81,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--track-store", type=Path, help="track store file (default: tracks.sqlite3 in the data dir)")
     p.add_argument("--models-dir", type=Path, help="directory with model files, searched before the cache")
     _who(p, "admin")
+    p.add_argument("--json", action="store_true", help="machine-readable output (one JSON object on stdout)")
     p.set_defaults(func=_export)
 
     for name, verb in (("verify", "verify"), ("decrypt", "decrypt")):
@@ -98,6 +101,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         if name == "decrypt":
             q.add_argument("-o", "--output", type=Path, required=True, help="directory for the files (0600)")
         _who(q, "admin")
+        q.add_argument("--json", action="store_true", help="machine-readable output (one JSON object on stdout)")
         q.set_defaults(func=_verify if name == "verify" else _decrypt)
 
 
@@ -146,6 +150,23 @@ def _export(args: argparse.Namespace) -> int:
     )
     result = make_export(cfg, req, role=args.role, track_store=args.track_store, models_dir=args.models_dir)
     m = result.manifest
+    if args.json:
+        body: dict[str, Any] = {
+            "export_id": m.export_id,
+            "path": str(result.path),
+            "size": result.record.size,
+            "camera": m.camera,
+            "start": m.start,
+            "end": m.end,
+            "expires": m.expires,
+            "frames": m.video.frames,
+            "audio": "stripped",
+            "kept_subjects": [s.event_id for s in m.kept_subjects],
+        }
+        if args.generate_passphrase:
+            body["passphrase"] = passphrase  # shown only this once, as in the text output
+        print(json.dumps(body, indent=2))
+        return 0
     print(f"export {m.export_id}: {result.path} ({result.record.size} bytes, expires {m.expires})")
     print(f"  {m.video.frames} frames, audio stripped; kept visible: {len(m.kept_subjects)} subject(s)")
     if args.generate_passphrase:
@@ -176,7 +197,32 @@ def _open_request(args: argparse.Namespace) -> tuple[OpenRequest, PrivacyConfig 
     return req, cfg
 
 
-def _print_report(report: VerifyReport) -> None:
+class _ReportedFailure(VerificationFailed):
+    """A failed verification whose report is already on stdout as JSON (the CLI adds no second object)."""
+
+    json_reported = True
+
+
+def _report_json(report: VerifyReport, output: Path | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "ok": report.ok,
+        "problems": list(report.problems),
+        "signer": report.signer.fingerprint if report.signer is not None else None,
+        "files": [{"name": f.name, "sha256": f.sha256, "size": f.size} for f in report.files],
+        "manifest": report.manifest.model_dump(mode="json") if report.manifest is not None else None,
+    }
+    if output is not None:
+        body["output"] = str(output) if report.ok else None
+    return body
+
+
+def _print_report(report: VerifyReport, as_json: bool = False, output: Path | None = None) -> None:
+    if as_json:
+        # The report goes out even for a failed check (scripts read `problems`); the exit code still says so.
+        print(json.dumps(_report_json(report, output), indent=2))
+        if not report.ok:
+            raise _ReportedFailure(report.problems)
+        return
     if not report.ok:
         raise VerificationFailed(report.problems)
     m = report.manifest
@@ -187,13 +233,14 @@ def _print_report(report: VerifyReport) -> None:
 
 def _verify(args: argparse.Namespace) -> int:
     req, cfg = _open_request(args)
-    _print_report(verify_export(req, cfg))
+    _print_report(verify_export(req, cfg), args.json)
     return 0
 
 
 def _decrypt(args: argparse.Namespace) -> int:
     req, cfg = _open_request(args)
     report = decrypt_export(req, cfg, args.output)
-    _print_report(report)
-    print(f"  files written to {args.output}", file=sys.stdout)
+    _print_report(report, args.json, args.output)
+    if not args.json:
+        print(f"  files written to {args.output}", file=sys.stdout)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     f.add_argument("--cache-dir", type=Path, help=f"model cache (default: {default_cache_dir()})")
     f.add_argument("--force", action="store_true", help="fetch again even if a verified copy is cached")
+    f.add_argument("--json", action="store_true", help="machine-readable output (a JSON array on stdout)")
     f.set_defaults(func=_fetch)
 
     ls = actions.add_parser("list", help="show each model's status, path and licence")
@@ -53,13 +55,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--models-dir", type=Path, action="append", default=[], help="also look here, used in place (repeatable)"
     )
     ls.add_argument("--no-verify", action="store_true", help="do not hash the files (status `present`)")
+    ls.add_argument("--json", action="store_true", help="machine-readable output (a JSON array on stdout)")
     ls.set_defaults(func=_list)
 
 
 def _fetch(args: argparse.Namespace) -> int:
     sources = FetchSources(from_dir=args.from_dir, mirror=args.mirror)
     outcomes = fetch_models(args.names, cache_dir=args.cache_dir, sources=sources, force=args.force)
-    for outcome in outcomes:
+    if args.json:
+        rows = [
+            {"name": o.name, "fetched": not o.error, "path": str(o.path) if o.path else None, "message": o.message}
+            for o in outcomes
+        ]
+        print(json.dumps(rows, indent=2))
+    for outcome in outcomes if not args.json else ():
         if outcome.error:
             print(f"{outcome.name}: NOT FETCHED: {outcome.message}", file=sys.stderr)
         else:
@@ -76,6 +85,10 @@ def _list(args: argparse.Namespace) -> int:
     for spec in load_registry().values():
         status = model_status(spec, args.models_dir, args.cache_dir, verify=not args.no_verify)
         rows.append((spec.name, status.state.value, spec.licence, str(status.path or "-")))
+    if args.json:
+        keys = ("name", "status", "licence", "path")
+        print(json.dumps([{**dict(zip(keys, r, strict=True)), "path": None if r[3] == "-" else r[3]} for r in rows]))
+        return 0
     widths = [max(len(r[i]) for r in [("MODEL", "STATUS", "LICENCE", "PATH"), *rows]) for i in range(3)]
     for row in [("MODEL", "STATUS", "LICENCE", "PATH"), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3])

@@ -8,15 +8,31 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from frigate_privacy.config.messages import describe_errors, key_lines
+from frigate_privacy.config.messages import ConfigProblem, config_problems, describe_errors, key_lines
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.errors import ConfigError
 
-__all__ = ["MAX_CONFIG_BYTES", "MAX_CONFIG_DEPTH", "format_validation_error", "load_config", "parse_config"]
+__all__ = [
+    "MAX_CONFIG_BYTES",
+    "MAX_CONFIG_DEPTH",
+    "InvalidConfig",
+    "format_validation_error",
+    "load_config",
+    "parse_config",
+]
 
 # A config is a few KiB; these bound what a wrong path (/dev/zero) or a crafted file can cost.
 MAX_CONFIG_BYTES = 1 << 20
 MAX_CONFIG_DEPTH = 32
+
+
+class InvalidConfig(ConfigError):
+    """The file parsed but does not validate; `problems` and `missing_env` hold the details for --json."""
+
+    def __init__(self, message: str, problems: list[ConfigProblem], missing_env: dict[str, list[str]]) -> None:
+        super().__init__(message)
+        self.problems = problems
+        self.missing_env = missing_env
 
 
 def format_validation_error(err: ValidationError, root: type[BaseModel] | None = None) -> str:
@@ -31,7 +47,9 @@ def parse_config(
     try:
         return PrivacyConfig.model_validate(data or {})
     except ValidationError as err:
-        raise ConfigError(f"{source} is not valid:\n{describe_errors(err, PrivacyConfig, lines)}") from None
+        problems, missing_env = config_problems(err, PrivacyConfig, lines)
+        text = describe_errors(err, PrivacyConfig, lines)
+        raise InvalidConfig(f"{source} is not valid:\n{text}", problems, missing_env) from None
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:

@@ -6,12 +6,13 @@ import difflib
 import re
 import typing
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-__all__ = ["describe_errors", "key_lines"]
+__all__ = ["ConfigProblem", "config_problems", "describe_errors", "key_lines"]
 
 _ENV_MISSING = re.compile(r"environment variable (\w+) is not set")
 
@@ -82,28 +83,46 @@ def _message(root: type[BaseModel], item: ErrorDetails) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def describe_errors(err: ValidationError, root: type[BaseModel], lines: dict[Loc, int] | None = None) -> str:
-    """One line per wrong field (`frigate.verify_tsl (line 7): unknown field (did you mean verify_tls?)`).
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One wrong field: its dotted path, its line in the file (if known) and what is wrong."""
 
-    Unset environment variables are listed once, after the real errors: they are usually not mistakes
-    in the file but in the environment it runs in.
-    """
+    field: str
+    line: int | None
+    message: str
+
+
+def config_problems(
+    err: ValidationError, root: type[BaseModel], lines: dict[Loc, int] | None = None
+) -> tuple[list[ConfigProblem], dict[str, list[str]]]:
+    """The problems in file order, and the unset environment variables with the fields that use them."""
     lines = lines or {}
-    found: list[tuple[float, str]] = []
+    found: list[ConfigProblem] = []
     missing_env: dict[str, list[str]] = {}
     for item in err.errors():
         loc = tuple(item["loc"])
         where = ".".join(str(part) for part in loc) or "(top level)"
         env = _ENV_MISSING.search(str(item["msg"]))
         if env is not None:
-            missing_env.setdefault(env.group(1), []).append(where)
+            uses = missing_env.setdefault(env.group(1), [])
+            if where not in uses:
+                uses.append(where)
             continue
-        line = _line(lines, loc)
-        at = f" (line {line})" if line is not None else ""
-        found.append((line if line is not None else float("inf"), f"  {where}{at}: {_message(root, item)}"))
+        found.append(ConfigProblem(where, _line(lines, loc), _message(root, item)))
     # In file order, so the list reads top to bottom like the file.
-    out = [text for _, text in sorted(found, key=lambda pair: pair[0])]
+    found.sort(key=lambda p: p.line if p.line is not None else float("inf"))
+    return found, missing_env
+
+
+def describe_errors(err: ValidationError, root: type[BaseModel], lines: dict[Loc, int] | None = None) -> str:
+    """One line per wrong field (`frigate.verify_tsl (line 7): unknown field (did you mean verify_tls?)`).
+
+    Unset environment variables are listed once, after the real errors: they are usually not mistakes
+    in the file but in the environment it runs in.
+    """
+    problems, missing_env = config_problems(err, root, lines)
+    out = [f"  {p.field}{f' (line {p.line})' if p.line is not None else ''}: {p.message}" for p in problems]
     if missing_env:
-        names = ", ".join(f"{name} (for {', '.join(dict.fromkeys(uses))})" for name, uses in missing_env.items())
+        names = ", ".join(f"{name} (for {', '.join(uses)})" for name, uses in missing_env.items())
         out.append(f"  environment variables not set: {names}; export them before running, or write the values")
     return "\n".join(out)
