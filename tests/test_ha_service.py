@@ -261,3 +261,28 @@ def test_resume_never_re_enables_a_toggle_the_user_turned_off_by_hand(mqtt_broke
             service.kill()
             pub.stop()
             watcher.close()
+
+
+def test_018_profile_without_a_previous_one_is_switched_back_to_none(mqtt_broker: Broker, tmp_path: Path) -> None:
+    """Frigate 0.18 reports `profile/state` = none when no profile is active; resuming deactivates ours again."""
+    with FrigateStandin("0.18", tmp_path / "media", cameras={"front": CameraSpec("front")}) as standin:
+        ha = {"pause": {"profile": "away"}}
+        cfg = write_config(
+            tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=tmp_path / "d", homeassistant=ha
+        )
+        watcher = Watcher(mqtt_broker, "#")
+        pub = StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin).start()
+        pub.publish_raw("frigate/profile/state", "none", retain=True)
+        service = ServiceProcess(cfg, tmp_path / "service.log")
+        try:
+            assert wait_for(lambda: _config(watcher, "switch", "front_privacy_pause") is not None, 20)
+            pub.publish_raw(f"{OWN}/front/privacy_pause/set", "ON")
+            assert wait_for(lambda: watcher.last("frigate/profile/set") == b"away", 10)
+            pub.publish_raw(f"{OWN}/front/privacy_pause/set", "OFF")
+            assert wait_for(lambda: watcher.last("frigate/profile/set") == b"none", 10), service.log.read_text()[-2000:]
+            code, _ = service.terminate()
+            assert code == 0
+        finally:
+            service.kill()
+            pub.stop()
+            watcher.close()

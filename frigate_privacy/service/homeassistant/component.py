@@ -58,6 +58,7 @@ RETENTION_JOB = "retention"
 ATREST_PART = "atrest"
 ON, OFF = "ON", "OFF"
 PRESS = "PRESS"
+NO_PROFILE = "none"
 
 
 def build(config: PrivacyConfig) -> HomeAssistantComponent | None:
@@ -518,7 +519,9 @@ class HomeAssistantComponent:
                 target: str | None = wanted
             elif not paused and self._profile_set:
                 self._profile_set = False
-                target = self._profile_before
+                # Frigate's `profile/set` takes "none" to deactivate, and `profile/state` says "none" when no
+                # profile was active (dispatcher._on_profile_command, 0.18): unknown before means none.
+                target = self._profile_before or NO_PROFILE
             else:
                 return
         if target is not None:
