@@ -180,6 +180,7 @@ SCENES = {
 def latency(count: int, warmup: int, profile: str) -> None:
     """Print the latency table."""
     rows: list[tuple[str, str, str, list[float]]] = []
+    cpu_rows: list[tuple[str, str, float]] = []
     with tempfile.TemporaryDirectory(prefix="fp-bench-") as name:
         tmp = Path(name)
         with _broker(tmp) as broker, FrigateStandin("0.16", tmp / "media", mqtt_port=broker.port) as standin:
@@ -196,7 +197,7 @@ def latency(count: int, warmup: int, profile: str) -> None:
                 assert arrived is not None
                 echo.append(arrived - start)
             rows.append(("-", "-", "MQTT round trip alone (200 kB, same broker)", echo))
-            with _service(tmp, standin, broker, profile):
+            with _service(tmp, standin, broker, profile) as proc:
                 seen = 0
                 for label, size in RESOLUTIONS.items():
                     # Frigate sends the whole frame when `mqtt.crop` is off, `mqtt.height` high.
@@ -206,6 +207,7 @@ def latency(count: int, warmup: int, profile: str) -> None:
                         rows.append((label, scene, "JPEG decode + encode alone (floor)", _floor(jpegs, count)))
                         times = []
                         first_status = len(rx.statuses)
+                        cpu_before = _cpu_seconds(proc.pid)
                         for i in range(count + warmup):
                             start = time.monotonic()
                             pub.client.publish(
@@ -218,7 +220,9 @@ def latency(count: int, warmup: int, profile: str) -> None:
                             if i >= warmup:
                                 times.append(arrived - start)
                             time.sleep(0.05)  # one at a time: latency, not queueing
+                        cpu = (_cpu_seconds(proc.pid) - cpu_before) / (count + warmup)
                         rows.append((label, scene, f"run ({profile}): Frigate message -> our masked JPEG", times))
+                        cpu_rows.append((label, scene, cpu))
                         time.sleep(0.5)
                         done = rx.statuses[first_status + warmup :]
                         mask = [float(d["timings_ms"]["mask"]) / 1000 for d in done]  # type: ignore[index]
@@ -235,6 +239,18 @@ def latency(count: int, warmup: int, profile: str) -> None:
     for label, scene, what, values in rows:
         p50, p95, p99 = _percentiles(values)
         print(f"| {label} | {scene} | {what} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(values)} |")
+    print()
+    print("CPU time of the service process per snapshot (user + system, all threads; load-independent):")
+    print("| resolution | scene | CPU ms per snapshot |")
+    print("|---|---|---:|")
+    for label, scene, cpu in cpu_rows:
+        print(f"| {label} | {scene} | {cpu * 1000:.0f} |")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
