@@ -125,6 +125,7 @@ def test_entities_pause_and_masking_from_home_assistant(
         pub.stop()
         watcher.close()
     assert code == 0, service.log.read_text()
+    assert _our_errors(service) == []
     actions = _audit_actions(data)
     # every change: an intent entry before the effect, its outcome after (linked by details.intent)
     for action in ("privacy_pause", "privacy_resume", "privacy_masking", "mask_style"):
@@ -178,6 +179,7 @@ def test_schedule_pauses_and_profile_on_018_and_pause_survives_our_restart(mqtt_
             assert wait_for(lambda: watcher.last("frigate/profile/set") == b"home", 10)
             code, _ = service.terminate()
             assert code == 0
+            assert _our_errors(service) == []
         finally:
             service.kill()
             pub.stop()
@@ -230,6 +232,15 @@ def test_export_button_makes_a_redacted_encrypted_export_of_the_last_event(mqtt_
     assert record is not None and record.path.read_bytes()[:21] == b"age-encryption.org/v1"
     exports = [(e.action, e.result, e.actor) for e in _entries(data) if e.action == "export"]
     assert exports == [("export", "started", "homeassistant"), ("export", "success", "homeassistant")]
+
+
+def _our_errors(service: ServiceProcess) -> list[str]:
+    """Errors the Home Assistant component logged (a state file it could not save, an audit it could not write)."""
+    return [
+        r["message"]
+        for r in service.log_records()
+        if r.get("level") == "ERROR" and str(r.get("logger", "")).startswith("frigate_privacy.service.homeassistant")
+    ]
 
 
 def _entries(data: Path) -> list:

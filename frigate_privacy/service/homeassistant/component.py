@@ -200,7 +200,6 @@ class HomeAssistantComponent:
             with AtomicFile(ctx.data_dir / STATE_FILE, overwrite=True) as out:
                 out.write(json.dumps(data, indent=1).encode())
                 out.commit()
-            out.commit()
         except Exception as err:  # a full disk must not stop commands; the pause still holds in memory
             logger.error("could not save %s: %s", STATE_FILE, err)
 
