@@ -189,3 +189,34 @@ def test_output_name_too_long_and_partial_prefix_directory(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert code == 0 or "model" in err.lower(), err
+
+
+def test_output_path_that_looks_like_a_url_is_written_as_a_file(
+    tmp_path: Path, remote_video: tuple[int, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frigate_privacy.config.encoding import EncodingConfig
+    from frigate_privacy.video.encode import VideoSink
+    from frigate_privacy.video.probe import probe
+
+    port, hits = remote_video
+    monkeypatch.chdir(tmp_path)
+    out = Path(f"http:/127.0.0.1:{port}/out.mp4")
+    out.parent.mkdir(parents=True)
+    src = write_clip(tmp_path / "in.mp4", _frames(3), fps=10)
+    with (
+        VideoSource(src) as source,
+        VideoSink(
+            str(out),
+            "mp4",
+            width=64,
+            height=48,
+            time_base=source.time_base,
+            rate=source.rate,
+            settings=EncodingConfig(),
+        ) as sink,
+    ):
+        for frame in _decoded(source):
+            sink.write_frame(frame.image, frame.timing)
+        sink.finish()
+    assert hits == [] and (tmp_path / out).stat().st_size > 0
+    assert probe(out).video is not None and hits == []

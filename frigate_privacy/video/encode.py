@@ -59,6 +59,10 @@ class VideoSink:
         `maxrate`/`bufsize` cap); they cannot turn B-frames back on.
         """
         options = {"movflags": movflags} if fmt in ("mp4", "mov") else {}
+        if isinstance(target, str):
+            # A path is a file, never a URL: `http:/host/out.mp4` must not make FFmpeg upload the video.
+            target = f"file:{target}"
+            options["protocol_whitelist"] = "file"
         try:
             self._container = av.open(target, "w", format=fmt, options=options)
         except (av.FFmpegError, OSError) as err:

@@ -53,7 +53,7 @@ class MediaInfo:
 def probe(path: Path) -> MediaInfo:
     """Read the container header of `path` (no decoding)."""
     try:
-        container = av.open(str(path), "r")
+        container = av.open(f"file:{path}", "r", options={"protocol_whitelist": "file"})
     except FileNotFoundError:
         raise CorruptMediaError(f"{path} does not exist") from None
     except (av.FFmpegError, OSError) as err:
