@@ -103,3 +103,25 @@ def test_anchor_is_signed_and_published_form(cfg_file: Path, tmp_path: Path) -> 
 def test_untouched_log_verifies(cfg_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", "--config", str(cfg_file)]) == 0
     assert "OK (5 entries" in capsys.readouterr().out
+
+
+def test_copy_of_the_anchor_catches_a_log_deleted_with_its_anchor(
+    cfg_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What the service publishes retained over MQTT, saved off the machine.
+    payload = anchor_payload(_db(tmp_path))
+    assert payload is not None
+    saved = tmp_path / "retained-anchor.json"
+    saved.write_bytes(payload)
+    # The adversary deletes the log and the anchor next to it: locally it looks like no log ever existed.
+    for suffix in ("", "-wal", "-shm", ".anchor.json"):
+        Path(str(_db(tmp_path)) + suffix).unlink(missing_ok=True)
+    assert main(["audit", "verify", "--config", str(cfg_file)]) == ExitCode.AUDIT
+    capsys.readouterr()
+    assert main(["audit", "verify", "--config", str(cfg_file), "--anchor", str(saved)]) == ExitCode.AUDIT_TAMPERED
+    assert "held 5 entries" in capsys.readouterr().err
+    # A new log started over it is caught by the copy too.
+    with open_audit_log(parse_config(yaml.safe_load(cfg_file.read_text()))) as log:
+        log.record(actor="cli:x", role="admin", action="export", target="t", reason="r", result="success")
+    assert main(["audit", "verify", "--config", str(cfg_file), "--anchor", str(saved)]) == ExitCode.AUDIT_TAMPERED
+    assert "entries after 1 were deleted" in capsys.readouterr().err

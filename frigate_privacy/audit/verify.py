@@ -115,6 +115,7 @@ def verify_chain(
     head: Head | None,
     public_key: PublicKey | None,
     anchor: Anchor | None = None,
+    copies: Sequence[Anchor] = (),
 ) -> VerifyReport:
     """Check every link, checkpoint and the head; signatures against `public_key` when given.
 
@@ -140,6 +141,9 @@ def verify_chain(
         elif hashes.get(cp.seq) != cp.entry_hash:
             report.problems.append(Problem(cp.seq, "it differs from the entry its signed checkpoint vouches for"))
     _check_anchor(report, hashes, anchor, public_key)
+    for copy in copies:  # anchors kept elsewhere (the retained MQTT message, a backup): same checks
+        _check_anchor(report, hashes, copy, public_key)
+    report.anchor = anchor or (copies[0] if copies else None)
     if head is None:
         if last:
             report.problems.append(Problem(last, "the signed head record is missing"))
@@ -182,15 +186,26 @@ def _check_anchor(report: VerifyReport, hashes: dict[int, str], anchor: Anchor |
         report.problems.append(Problem(anchor.seq, "it differs from the entry the signed anchor vouches for"))
 
 
-def verify_log_file(path: Path, public_key: PublicKey | None) -> VerifyReport:
-    """Open the log read-only-in-spirit (no signer) and verify it, against its anchor when there is one."""
+def verify_log_file(path: Path, public_key: PublicKey | None, copies: Sequence[Path] = ()) -> VerifyReport:
+    """Open the log read-only-in-spirit (no signer) and verify it, against its anchor and copies of it.
+
+    `copies` are anchor files kept elsewhere (e.g. the retained MQTT payload saved to a file): they catch a
+    log deleted or cut together with the anchor next to it.
+    """
     anchor = read_anchor(anchor_path(Path(path)))
+    extra = []
+    for copy_path in copies:
+        copy = read_anchor(Path(copy_path))
+        if copy is None:
+            raise AuditError(f"anchor copy {copy_path} does not exist")
+        extra.append(copy)
     if not Path(path).exists():
-        if anchor is not None and anchor.seq > 0:
+        held = max([a.seq for a in [anchor, *extra] if a is not None], default=0)
+        if held > 0:
             raise AuditIntegrityError(
-                f"audit log {path} is missing, but its signed anchor says it held {anchor.seq} entries "
+                f"audit log {path} is missing, but its signed anchor says it held {held} entries "
                 "(deleted or moved); restore it from a backup"
             )
         raise AuditError(f"audit log {path} does not exist")
     with AuditLog(path, signer=None) as log:
-        return verify_chain(log.entries(), log.checkpoints(), log.head(), public_key, anchor)
+        return verify_chain(log.entries(), log.checkpoints(), log.head(), public_key, anchor, extra)

@@ -39,6 +39,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v = actions.add_parser("verify", help="check the hash chain and signatures; name the first bad entry")
     _add_location(v)
     v.add_argument("--public-key", help="trusted service key (ed25519:...), instead of the data dir's key file")
+    v.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a copy of the anchor kept elsewhere (e.g. the retained frigate_privacy/audit/anchor message); repeatable",
+    )
     v.set_defaults(func=_verify)
     s = actions.add_parser("show", help="list entries, filtered")
     _add_location(s)
@@ -86,7 +94,7 @@ def _trusted_key(args: argparse.Namespace) -> PublicKey | None:
 def _verify(args: argparse.Namespace) -> int:
     path = _db_path(args)
     key = _trusted_key(args)
-    report = verify_log_file(path, key)
+    report = verify_log_file(path, key, args.anchor)
     if not report.ok:
         first = report.first_problem
         others = "".join(f"\n  also: {p}" for p in sorted(report.problems) if p is not first)
