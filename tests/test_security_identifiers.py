@@ -158,7 +158,7 @@ def test_deeply_nested_json_from_frigate_is_a_clear_error(
         client.raw_config()
     config = tmp_path / "fp.yml"
     config.write_text(yaml.safe_dump(data))
-    for argv in (["retention"], ["erase", "--sub-label", "alice"], ["audio"]):
+    for argv in (["retention"], ["erase", "--sub-label", "alice"], ["audio"], ["check"]):
         code = main([*argv, "--config", str(config)])
         err = capsys.readouterr().err
         assert code != 0 and "Traceback" not in err and "RecursionError" not in err, argv
