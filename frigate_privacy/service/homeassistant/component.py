@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +38,7 @@ from frigate_privacy.service.homeassistant.discovery import (
 from frigate_privacy.service.homeassistant.entities import CAMERA_ENTITIES, Source
 from frigate_privacy.service.homeassistant.export_button import ExportButton
 from frigate_privacy.service.homeassistant.facts import CameraCompliance
-from frigate_privacy.service.homeassistant.pause import PauseCommand, PauseState, PauseStatus, supported_toggles
-from frigate_privacy.service.homeassistant.schedule import active_schedule
+from frigate_privacy.service.homeassistant.pause_control import PauseController
 from frigate_privacy.service.homeassistant.topics import OwnTopics
 from frigate_privacy.storage.atomic import AtomicFile
 
@@ -58,7 +56,6 @@ RETENTION_JOB = "retention"
 ATREST_PART = "atrest"
 ON, OFF = "ON", "OFF"
 PRESS = "PRESS"
-NO_PROFILE = "none"
 
 
 def build(config: PrivacyConfig) -> HomeAssistantComponent | None:
@@ -87,17 +84,18 @@ class HomeAssistantComponent:
         self._settings: CameraSettings | None = None
         self._cameras: list[str] = []
         self._known: set[str] = set()
-        self._pauses: dict[str, PauseState] = {}
-        # camera -> (seq of the intent entry, actor, action) of a pause/resume awaiting Frigate's confirmation
-        self._intents: dict[str, tuple[int, str, AuditAction]] = {}
-        self._schedule_seen: dict[str, str | None] = {}
-        self._version: FrigateVersion | None = None
+        self._pause = PauseController(
+            self._ha.pause,
+            self._fprefix,
+            send=lambda topic, payload: self._require().mqtt.publish(topic, payload, qos=1),
+            record=self._record,
+            changed=self._publish_pause,
+            save=self._save_state,
+            service_actor=SERVICE_ACTOR,
+        )
         self._restreams: dict[str, list[str]] = {}
         self._compliance: dict[str, CameraCompliance] = {}
         self._audit_state: tuple[bool, dict[str, Any]] | None = None
-        self._profile_observed: str | None = None
-        self._profile_before: str | None = None
-        self._profile_set = False
         self._republish: threading.Timer | None = None
         self._problem: str | None = None
         self.commands_handled = 0
@@ -141,13 +139,8 @@ class HomeAssistantComponent:
 
     def health(self) -> ComponentHealth:
         """`degraded` while a pause did not take or Frigate's cameras are unknown."""
+        bad = self._pause.problems()
         with self._lock:
-            toggles = self._toggles()
-            bad = {
-                cam: str(p.status(toggles))
-                for cam, p in self._pauses.items()
-                if p.status(toggles) in (PauseStatus.partial, PauseStatus.failed, PauseStatus.resume_partial)
-            }
             details: dict[str, Any] = {"cameras": len(self._cameras), "commands": self.commands_handled}
             if bad:
                 details["pause_problems"] = bad
@@ -175,27 +168,12 @@ class HomeAssistantComponent:
         if not isinstance(data, dict):
             return
         self._known = {c for c in data.get("cameras", []) if isinstance(c, str)}
-        pauses = data.get("pauses", {})
-        if isinstance(pauses, dict):
-            self._pauses = {
-                cam: PauseState.from_json(cam, saved) for cam, saved in pauses.items() if isinstance(saved, dict)
-            }
-        self._schedule_seen = {c: s for c, s in data.get("schedules", {}).items() if isinstance(s, str | None)}
-        profile = data.get("profile")
-        if isinstance(profile, dict):
-            self._profile_set = profile.get("set") is True
-            before = profile.get("before")
-            self._profile_before = before if isinstance(before, str) else None
+        self._pause.load(data)
 
     def _save_state(self) -> None:
         ctx = self._require()
         with self._lock:
-            data = {
-                "cameras": sorted(self._known),
-                "pauses": {cam: p.to_json() for cam, p in sorted(self._pauses.items())},
-                "schedules": dict(sorted(self._schedule_seen.items())),
-                "profile": {"set": self._profile_set, "before": self._profile_before},
-            }
+            data = {"cameras": sorted(self._known), **self._pause.dump()}
         try:
             with AtomicFile(ctx.data_dir / STATE_FILE, overwrite=True) as out:
                 out.write(json.dumps(data, indent=1).encode())
@@ -279,20 +257,13 @@ class HomeAssistantComponent:
         self._state(camera, "mask_style", settings.style(camera) or self._cfg.masking_for(camera).style)
 
     def _publish_pause(self, camera: str) -> None:
+        paused, attributes = self._pause.view(camera)
         with self._lock:
-            pause = self._pauses.get(camera, PauseState(camera))
-            attributes = pause.attributes(self._toggles())
             streams = self._restreams.get(camera, [])
-            if self._ha.pause.profile is not None:
-                attributes["frigate_profile"] = {
-                    "wanted": self._ha.pause.profile,
-                    "active": self._profile_observed,
-                    "supported": self._version is None or self._version.at_least(0, 18),
-                }
         if streams:
             attributes["restream_still_serving"] = streams
             attributes["restream_fix"] = RESTREAM_FIX
-        self._state(camera, "privacy_pause", _on(pause.paused), attributes)
+        self._state(camera, "privacy_pause", _on(paused), attributes)
 
     def _publish_facts(self, camera: str) -> None:
         with self._lock:
@@ -426,105 +397,11 @@ class HomeAssistantComponent:
             logger.warning("privacy pause of %s: payload must be ON or OFF, got %r", camera, text[:32])
             return
         if text == ON:
-            self._pause(camera, "switch", HA_ACTOR)
+            self._pause.pause(camera, "switch", HA_ACTOR)
         else:
-            self._resume(camera, "switch", HA_ACTOR)
+            self._pause.resume(camera, "switch", HA_ACTOR)
 
     # ----- privacy pause -------------------------------------------------------------------------
-
-    def _toggles(self) -> tuple[PauseToggle, ...]:
-        return supported_toggles(self._ha.pause.toggles, self._version)
-
-    def _send_commands(self, commands: Iterable[PauseCommand]) -> None:
-        mqtt = self._require().mqtt
-        for command in commands:
-            mqtt.publish(f"{self._fprefix}/{command.camera}/{command.toggle}/set", command.payload, qos=1)
-
-    def _pause(self, camera: str, reason: str, actor: str) -> None:
-        self._change_pause(camera, reason, actor, pause=True)
-
-    def _resume(self, camera: str, reason: str, actor: str) -> None:
-        self._change_pause(camera, reason, actor, pause=False)
-
-    def _change_pause(self, camera: str, reason: str, actor: str, *, pause: bool) -> None:
-        """Pause or resume: intent audited first, Frigate's toggles sent, the outcome audited once read back."""
-        action = AuditAction.privacy_pause if pause else AuditAction.privacy_resume
-        with self._lock:
-            state = self._pauses.get(camera, PauseState(camera))
-            toggles = self._toggles()
-            if state.paused == pause:
-                return
-        intent = self._record(
-            action, camera, reason, AuditResult.started, {"toggles": [str(t) for t in toggles]}, actor
-        )
-        if intent is None:
-            return  # the audit log refused or failed: do nothing that would go unrecorded
-        with self._lock:
-            state = self._pauses.get(camera, PauseState(camera))
-            if pause:
-                new, commands = state.pause(toggles, reason, time.time())
-            else:
-                new, commands = state.resume(reason, time.time())
-            self._pauses[camera] = new
-            self._intents[camera] = (intent, actor, action)
-            paused_now = sum(1 for p in self._pauses.values() if p.paused)
-        self._send_commands(commands)
-        if pause and paused_now == 1:
-            self._set_profile(paused=True)
-        elif not pause and paused_now == 0:
-            self._set_profile(paused=False)
-        self._save_state()
-        self._publish_pause(camera)
-        self._settle(camera)
-
-    def _settle(self, camera: str) -> None:
-        """Finish a pending pause or resume once Frigate confirmed it or the confirm time ran out (audited)."""
-        with self._lock:
-            state = self._pauses.get(camera)
-            if state is None or camera not in self._intents:
-                return
-            toggles = self._toggles()
-            new = state.settle(toggles, time.time(), self._ha.pause.confirm_seconds)
-            if new.awaiting:
-                return
-            self._pauses[camera] = new
-            intent, actor, action = self._intents.pop(camera)
-            status = new.status(toggles)
-            attributes = new.attributes(toggles)
-        result = {
-            PauseStatus.paused: AuditResult.success,
-            PauseStatus.active: AuditResult.success,
-            PauseStatus.failed: AuditResult.failure,
-        }.get(status, AuditResult.partial)
-        why = f"{new.reason}: {status}"
-        details = {"toggles": attributes["toggles"], "not_taken": attributes["not_taken"], "intent": intent}
-        self._record(action, camera, why, result, details, actor)
-        if result is not AuditResult.success:
-            logger.warning("%s of %s: %s did not take", action, camera, ", ".join(attributes["not_taken"]))
-        self._save_state()
-        self._publish_pause(camera)
-
-    def _set_profile(self, *, paused: bool, again: bool = False) -> None:
-        """Frigate 0.18+: switch to the configured profile while anything is paused, back afterwards."""
-        wanted = self._ha.pause.profile
-        if wanted is None or (self._version is not None and not self._version.at_least(0, 18)):
-            return
-        mqtt = self._require().mqtt
-        with self._lock:
-            if paused and (again or not self._profile_set):
-                if not self._profile_set:  # remember what to go back to only once per pause
-                    self._profile_before = self._profile_observed
-                self._profile_set = True
-                target: str | None = wanted
-            elif not paused and self._profile_set:
-                self._profile_set = False
-                # Frigate's `profile/set` takes "none" to deactivate, and `profile/state` says "none" when no
-                # profile was active (dispatcher._on_profile_command, 0.18): unknown before means none.
-                target = self._profile_before or NO_PROFILE
-            else:
-                return
-        if target is not None:
-            mqtt.publish(f"{self._fprefix}/profile/set", target, qos=1)
 
     def _on_frigate_state(self, topic: str, payload: bytes) -> None:
         parts = topic.split("/")
@@ -533,17 +410,15 @@ class HomeAssistantComponent:
         camera, toggle = parts[-3], parts[-2]
         if toggle not in PauseToggle.__members__ or payload not in (b"ON", b"OFF"):
             return
+        self._pause.observe(camera, PauseToggle(toggle), payload == b"ON")
         with self._lock:
-            state = self._pauses.get(camera, PauseState(camera))
-            self._pauses[camera] = state.observe(PauseToggle(toggle), payload == b"ON")
             published = camera in self._cameras
         if published:
-            self._settle(camera)
+            self._pause.settle(camera)
             self._publish_pause(camera)
 
     def _on_profile_state(self, topic: str, payload: bytes) -> None:
-        with self._lock:
-            self._profile_observed = payload.decode(errors="replace").strip()[:64] or None
+        self._pause.observe_profile(payload.decode(errors="replace").strip()[:64] or None)
 
     def _on_masked_snapshot(self, topic: str, payload: bytes) -> None:
         parts = topic.split("/")
@@ -558,26 +433,9 @@ class HomeAssistantComponent:
 
     def _tick(self) -> None:
         """Schedules, confirm timeouts and the republish of hub states."""
-        now_local = datetime.now()
         with self._lock:
             cameras = list(self._cameras)
-        for camera in cameras:
-            active = active_schedule(self._ha.pause.schedules, camera, now_local)
-            with self._lock:
-                before = self._schedule_seen.get(camera)
-                self._schedule_seen[camera] = active
-            if active != before:
-                # Edge-triggered: the switch may end a window early; it is not paused again until the next one.
-                if active is not None:
-                    self._pause(camera, f"schedule:{active}", SERVICE_ACTOR)
-                elif before is not None:
-                    with self._lock:
-                        state = self._pauses.get(camera)
-                        scheduled = state is not None and state.paused and state.reason == f"schedule:{before}"
-                    if scheduled:
-                        self._resume(camera, f"schedule:{before} ended", SERVICE_ACTOR)
-                self._save_state()
-            self._settle(camera)
+        self._pause.tick(cameras, datetime.now())
         self._publish_hub_states()
 
     # ----- Frigate -------------------------------------------------------------------------------
@@ -606,38 +464,11 @@ class HomeAssistantComponent:
             gone = sorted(self._known - set(cameras))
             self._cameras = list(cameras)
             self._known = set(cameras)
-            self._version = version
             self._restreams = restreams
             self._problem = None
-            for camera in gone:
-                self._pauses.pop(camera, None)
-                self._schedule_seen.pop(camera, None)
-            toggles = self._toggles()
-            reassert: list[PauseCommand] = []
-            for camera in cameras:
-                state = self._pauses.get(camera)
-                if state is None:
-                    continue
-                new, commands = state.frigate_online(toggles, version, time.time())
-                self._pauses[camera] = new
-                reassert.extend(commands)
-            any_paused = any(p.paused for p in self._pauses.values())
         for camera in gone:
             self._remove_camera(camera)
-        if reassert:
-            logger.info("Frigate came back: re-asserting the privacy pause (%d toggle(s))", len(reassert))
-            for camera in sorted({c.camera for c in reassert}):
-                sent = [str(c.toggle) for c in reassert if c.camera == camera]
-                why = "re-assert after Frigate came back online"
-                intent = self._record(
-                    AuditAction.privacy_pause, camera, why, AuditResult.started, {"toggles": sent}, SERVICE_ACTOR
-                )
-                if intent is not None:
-                    with self._lock:
-                        self._intents[camera] = (intent, SERVICE_ACTOR, AuditAction.privacy_pause)
-            self._send_commands(reassert)
-        if any_paused and self._profile_observed != self._ha.pause.profile:
-            self._set_profile(paused=True, again=True)
+        self._pause.frigate_online(cameras, gone, version)
         self._save_state()
         self._publish_all()
 
