@@ -1,4 +1,4 @@
-"""`frigate-privacy demo`: faces walk through a scene, get redacted for real, and the result is scored."""
+"""`frigate-privacy demo`: the whole mission against the Frigate stand-in, or (--clip-only) one redacted clip."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 from frigate_privacy.config.masking import DetectionProfile
 from frigate_privacy.demo.leak_check import LeakedFace
 from frigate_privacy.demo.runner import DemoOptions, DemoResult, default_shared_data, run_demo
+from frigate_privacy.demo.standin_source import StandinUnavailable, load_standin
+from frigate_privacy.demo.tour import TourOptions, TourResult, run_tour
 
 __all__ = ["register"]
 
@@ -16,7 +18,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `demo` command."""
     p = sub.add_parser(
         "demo",
-        help="generate a short clip with moving faces, redact it and show before/after with a leak score",
+        help="tour the whole mission against a Frigate stand-in (or --clip-only: redact one generated clip)",
+        description="Starts a private MQTT broker, the Frigate stand-in (0.16) and the service, plays a scene "
+        "in which people walk past a camera that records audio, and shows each feature working: redacted "
+        "snapshots, Home Assistant entities, an encrypted export, the audio check, retention, at-rest masking "
+        "with escrow, an erasure and the audit chain; then redacts a generated clip and writes a before/after "
+        "picture of its worst frame. Exit 0 only when every step passed with zero leak-frames. The tour needs "
+        "a source checkout (tests/standin/) and ../shared/data; without them only the clip demo runs.",
     )
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output directory (default: ./demo-out)")
     p.add_argument("--frames", type=int, default=90, help="clip length in frames (default: 90, 6 s at 15 fps)")
@@ -31,6 +39,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--pypi-only",
         action="store_true",
         help="ignore ../shared/data: take the face from the scikit-image wheel and draw a synthetic scene",
+    )
+    p.add_argument("--clip-only", action="store_true", help="only the clip demo (no broker, stand-in or service)")
+    p.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="after the tour, leave the service up for Home Assistant (prints the broker, API URL and a viewer token)",
     )
     p.set_defaults(func=_run)
 
@@ -52,6 +66,19 @@ def _leak_lines(r: DemoResult) -> list[str]:
     return lines
 
 
+def _tour_unavailable(args: argparse.Namespace, shared: Path | None) -> str | None:
+    """Why the full tour cannot run here (None when it can)."""
+    if args.pypi_only:
+        return "--pypi-only: the tour's Frigate stand-in films ../shared/data, so only the clip demo runs"
+    if shared is None or not (shared / "vtest.avi").is_file():
+        return "../shared/data (vtest.avi) is not available, so only the clip demo runs"
+    try:
+        load_standin()
+    except StandinUnavailable as err:
+        return f"{err}; only the clip demo runs"
+    return None
+
+
 def _run(args: argparse.Namespace) -> int:
     shared = None if args.pypi_only else default_shared_data()
     width, height = RESOLUTIONS[args.resolution]
@@ -64,7 +91,37 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         profile=DetectionProfile(args.profile),
     )
-    r = run_demo(options)
+    why_not = None if args.clip_only else _tour_unavailable(args, shared)
+    if args.clip_only or why_not is not None:
+        if why_not is not None:
+            print(f"note: {why_not}")
+        return _print_clip(run_demo(options))
+    print(f"frigate-privacy demo: touring the mission; everything goes to {args.out}/ (logs in {args.out}/tour/)")
+    tour = run_tour(
+        TourOptions(args.out, options, keep_running=args.keep_running), lambda line: print(line, flush=True)
+    )
+    clip_code = 1
+    if tour.clip is not None:
+        print()
+        clip_code = _print_clip(tour.clip)
+    _print_summary(tour)
+    return 0 if tour.ok and clip_code == 0 else 1
+
+
+def _print_summary(tour: TourResult) -> None:
+    passed = sum(1 for s in tour.steps if s.ok)
+    print(f"\nsummary: {passed} of {len(tour.steps)} steps passed" + ("" if tour.ok else " -- DEMO FAILED"))
+    for s in tour.steps:
+        print(f"  {s.status:7} {s.title}" + ("" if s.ok else f": {s.detail}"))
+    made = [p for s in tour.steps for p in s.paths if p.exists()]  # the erasure removes the export it covers
+    if made:
+        print("made:")
+        for path in made:
+            print(f"  {path}")
+
+
+def _print_clip(r: DemoResult) -> int:
+    """The clip demo's report; returns its exit code (0 only with zero leak-frames and every frame out)."""
     verdict = "no face leaked" if not r.leak_frames else "LEAKED"
     for note in r.notes:
         print(f"note: {note}")

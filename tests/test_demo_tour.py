@@ -1,0 +1,139 @@
+"""`frigate-privacy demo`: the whole tour against the stand-in, as the README's newcomer runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from frigate_privacy.demo import standin_source
+from frigate_privacy.demo.broker import BROKER_ENV
+from frigate_privacy.demo.standin_source import StandinUnavailable
+from frigate_privacy.demo.steps import Step, StepFailed, StepOutcome, run_steps
+from frigate_privacy.vision.model_files import ModelState, model_status
+from frigate_privacy.vision.registry import get_spec
+from tests.conftest import SHARED
+
+STEPS = 13
+MEDIA = {".mp4", ".jpg", ".png", ".webp", ".m4a"}
+# What the output directory may hold as pictures or video: masked media, plus the clip demo's own
+# generated input and its before/after picture (which shows the original by design).
+ALLOWED_MEDIA = {"original.mp4", "redacted.mp4", "before_after.png", "export-opened/video.mp4"}
+
+
+def _require_models() -> None:
+    for name in ("centerface", "yunet_n", "yolox_nano"):
+        if model_status(get_spec(name)).state is not ModelState.verified:
+            pytest.skip(f"model {name} not installed; run: frigate-privacy models fetch")
+
+
+def _demo(out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "frigate_privacy", "demo", "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FRIGATE_PRIVACY_SHARED": str(SHARED), **(env or {})},
+        check=False,
+        timeout=900,
+    )
+    print(proc.stdout, proc.stderr)
+    return proc
+
+
+def test_the_tour_passes_every_step_with_zero_leaks(tmp_path: Path, shared_data: Path) -> None:
+    """The README command: every step ok, zero leak-frames everywhere, masked pictures, nothing unmasked left."""
+    _require_models()
+    out = tmp_path / "demo"
+    proc = _demo(out)
+    assert proc.returncode == 0
+    assert f"summary: {STEPS} of {STEPS} steps passed" in proc.stdout
+    finished = re.findall(r"^\[\s*(ok|failed|skipped)\s*\] ([^:]+):", proc.stdout, re.M)
+    assert len(finished) == STEPS and {s for s, _ in finished} == {"ok"}, finished
+    # Each scored step says how many leak-frames it found: all zero, over real faces.
+    for title in ("redacted snapshots", "redacted, encrypted export", "privacy at rest"):
+        line = next(x for x in proc.stdout.splitlines() if x.startswith("[  ok   ] " + title))
+        leaks, faces = (int(n) for n in re.search(r"(\d+) leak-frames in (\d+) frames with faces", line).groups())  # type: ignore[union-attr]
+        assert leaks == 0 and faces > 0, line
+    assert "leak-frames: 0 (no face leaked)" in proc.stdout
+
+    # The before/after picture: the redacted half differs where faces were masked.
+    still = cv2.imread(str(out / "before_after.png"))
+    assert still is not None and still.shape == (360, 1284, 3)
+    assert np.abs(still[:, :640].astype(int) - still[:, 644:].astype(int)).mean() > 0.5
+    # Our masked snapshots and the opened export exist; the export carries no audio.
+    for who in ("alice", "bob"):
+        assert cv2.imread(str(out / "tour" / f"snapshot-{who}.jpg")) is not None
+    with av.open(str(out / "tour" / "export-opened" / "video.mp4")) as c:
+        assert [s.type for s in c.streams] == ["video"]
+    # The erasure of Alice also removed our export showing her, and her escrowed originals.
+    erased = json.loads((out / "tour" / "erasure-alice.json").read_text())
+    stores = {x["store"]: x["removed"] for x in erased["our_stores"]}
+    assert stores["redacted exports"] == 1 and stores["escrow (at-rest originals)"] > 0, stores
+    assert not list((out / "tour" / "data" / "exports").glob("*.fpx.age"))
+
+    # Nothing unmasked or unencrypted beyond what the demo is for; every media and key file is 0600.
+    media = {p.relative_to(out).as_posix().removeprefix("tour/") for p in out.rglob("*") if p.suffix in MEDIA}
+    assert media - {f"snapshot-{w}.jpg" for w in ("alice", "bob")} <= ALLOWED_MEDIA, media
+    for path in out.rglob("*"):
+        if path.is_file() and (path.suffix in MEDIA or "key" in path.name):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_failing_step_fails_the_demo(tmp_path: Path, shared_data: Path) -> None:
+    """No broker: its step fails with the cause and the fix, what needs it is skipped, and the exit is non-zero."""
+    _require_models()
+    proc = _demo(tmp_path / "demo", "--frames", "10", env={BROKER_ENV: str(tmp_path / "no-mosquitto")})
+    assert proc.returncode == 1
+    assert (
+        "[failed ] MQTT broker: mosquitto was not found" in proc.stdout and "apt-get install mosquitto" in proc.stdout
+    )
+    assert "[skipped] frigate-privacy run: needs broker" in proc.stdout
+    assert "[  ok   ] redacted, encrypted export" in proc.stdout  # steps that need no broker still run
+    assert "DEMO FAILED" in proc.stdout
+
+
+def test_clip_only_runs_no_tour(tmp_path: Path, shared_data: Path) -> None:
+    _require_models()
+    out = tmp_path / "demo"
+    proc = _demo(out, "--clip-only", "--frames", "10")
+    assert "frames: 10 in, 10 out" in proc.stdout and "summary:" not in proc.stdout
+    assert proc.returncode == (0 if "leak-frames: 0 " in proc.stdout else 1)
+    assert not (out / "tour").exists()
+
+
+def test_without_a_checkout_the_tour_names_the_cause_and_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(standin_source, "checkout_root", lambda: tmp_path)
+    with pytest.raises(StandinUnavailable, match=r"source checkout.*--clip-only"):
+        standin_source.load_standin()
+
+
+def test_step_table_skips_dependants_and_names_the_reason() -> None:
+    def broken() -> StepOutcome:
+        raise StepFailed("the thing did not hold")
+
+    def crashing() -> StepOutcome:
+        raise KeyError("x")
+
+    seen: list[str] = []
+    results = run_steps(
+        [
+            Step("a", "first", broken),
+            Step("b", "second", lambda: StepOutcome("fine"), ("a",)),
+            Step("c", "third", lambda: StepOutcome("fine")),
+            Step("d", "fourth", crashing),
+        ],
+        lambda r: seen.append(r.name),
+    )
+    assert [(r.name, r.status) for r in results] == [("a", "failed"), ("b", "skipped"), ("c", "ok"), ("d", "failed")]
+    assert results[0].detail == "the thing did not hold" and "needs a" in results[1].detail
+    assert results[3].detail.startswith("KeyError")
+    assert seen == ["a", "b", "c", "d"]
