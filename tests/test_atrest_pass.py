@@ -374,3 +374,20 @@ def test_restore_needs_admin_and_is_audited(tmp_path: Path) -> None:
         assert not out.exists()
         with open_audit_log(media.cfg) as log:
             assert [(e.action, e.result, e.role) for e in log.entries()] == [("escrow_restore", "denied", "viewer")]
+
+
+def test_masking_switch_off_holds_new_files_until_it_is_on_again(tmp_path: Path) -> None:
+    """The privacy masking switch (Home Assistant, panel): off hands out no file of that camera; on again masks them."""
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        media = make_media(
+            standin, tmp_path, seconds=20, walks=((1, 7, ((0.04, 0.22, 0.19, 0.95), (0.20, 0.22, 0.35, 0.95))),),
+            atrest={"select": "all", "snapshots": False},
+        )  # fmt: skip
+        before = [sha256(s.path) for s in media.segments]
+        with AtRest(media.cfg, masking_enabled=lambda camera: False) as atrest:
+            assert atrest.scan()[0] == []
+            assert atrest.run_pass() == {}
+        assert [sha256(s.path) for s in media.segments] == before
+        with AtRest(media.cfg, masking_enabled=lambda camera: True) as atrest:
+            assert atrest.run_pass() == {"done": len(media.segments)}
+        assert all(sha256(s.path) != b for s, b in zip(media.segments, before, strict=True))

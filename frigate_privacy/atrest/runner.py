@@ -122,8 +122,12 @@ class AtRest:
         store: TrackStore | None = None,
         checkpoint: Checkpoint | None = None,
         workers: int = 1,
+        masking_enabled: Callable[[str], bool] | None = None,
     ) -> None:
         self.cfg = cfg
+        # The per-camera privacy masking switch (Home Assistant, the panel): while it is off, no new file of
+        # that camera is handed out for masking; what is already masked stays masked.
+        self._masking_enabled = masking_enabled
         self.cameras = at_rest_cameras(cfg)
         self.workspace: Workspace = workspace_for(cfg).ensure()
         self.plans: dict[str, CameraPlan] = {c: camera_plan(cfg, c) for c in self.cameras}
@@ -194,7 +198,8 @@ class AtRest:
     def scan(self, now: float | None = None) -> tuple[list[MediaFile], Backlog]:
         """Files due now, newest first, and the backlog."""
         at = self.cfg.atrest
-        files = find_media(self.workspace.media_root, set(self.cameras), snapshots=at.snapshots, previews=at.previews)
+        cameras = {c for c in self.cameras if self._masking_enabled is None or self._masking_enabled(c)}
+        files = find_media(self.workspace.media_root, cameras, snapshots=at.snapshots, previews=at.previews)
         activity = None
         if at.select is AtRestSelect.activity:
             activity = PersonActivity(self.store, self.frigate, at.activity_padding_seconds)

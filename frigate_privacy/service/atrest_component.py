@@ -44,7 +44,13 @@ class AtRestComponent:
         """Open the journal, connect the dispatcher and the workers; a setup error shows as `down` in health."""
         cfg = self._cfg
         try:
-            self._dispatch = AtRest(cfg, slot="service", frigate=ctx.frigate, store=ctx.track_store)
+            self._dispatch = AtRest(
+                cfg,
+                slot="service",
+                frigate=ctx.frigate,
+                store=ctx.track_store,
+                masking_enabled=ctx.camera_settings.masking_enabled,
+            )
             self._dispatch.recover()
             self._dispatcher = Dispatcher(cfg, self._dispatch, outstanding=2 * cfg.atrest.workers)
             self._dispatcher.start()
