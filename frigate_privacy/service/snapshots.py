@@ -219,6 +219,8 @@ class SnapshotRedactor:
                 faces_found=result.faces_found,
                 frigate_boxes=len(persons) + len(faces),
                 placement=rule,
+                # The still plan's stages (faces, persons, gray, plan, draw) of this image, for tuning.
+                mask_stages_ms={k: round(v * 1000, 1) for k, v in redactor.timings.items()},
             )
         except _MaskingOff:
             pass

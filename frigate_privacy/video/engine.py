@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the session module loads onnxruntime, which importing the v
     from frigate_privacy.vision.session import SessionSettings
     from frigate_privacy.vision.tracker import Tracker
 
-__all__ = ["EngineStats", "PlannedTracker", "RedactionEngine", "RegionFilter", "build_engine", "build_still_detectors"]
+__all__ = ["EngineStats", "PlannedTracker", "RedactionEngine", "RegionFilter", "build_engine", "installed_plan"]
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ def build_engine(
     from frigate_privacy.vision.tracker import Tracker
 
     style = load_style(cfg.style)
-    plan = _installed(plan_for(cfg), models_dir) if cfg.faces else plan_for(cfg)
+    plan = installed_plan(plan_for(cfg), models_dir) if cfg.faces else plan_for(cfg)
     face_detector = _face_passes(plan, cfg.face_threshold, models_dir, settings) if cfg.faces else None
     wants_persons = cfg.bodies or (cfg.faces and cfg.head_fallback)
     person_detector = (
@@ -303,29 +303,7 @@ def build_engine(
     )
 
 
-def build_still_detectors(
-    cfg: MaskingConfig, *, models_dir: Path | None = None, settings: SessionSettings | None = None
-) -> tuple[BatchDetector | None, BatchDetector | None]:
-    """Face and person detectors for single, unrelated images (snapshots).
-
-    The profile's face passes, all on every call and without motion focus (a still has no motion, and
-    the previous image is another scene). Either is None when `cfg` does not need it (faces off;
-    neither bodies nor head fallback). Raises ModelError when a model is not installed.
-    """
-    from frigate_privacy.vision.detectors import build_person_detector
-
-    faces = None
-    if cfg.faces:
-        plan = _installed(plan_for(cfg), models_dir)
-        second = replace(plan.second, every=1) if plan.second is not None else None
-        faces = _face_passes(replace(plan, focus=False, second=second), cfg.face_threshold, models_dir, settings)
-    persons = None
-    if cfg.bodies or (cfg.faces and cfg.head_fallback):
-        persons = build_person_detector(threshold=cfg.person_threshold, models_dir=models_dir, settings=settings)
-    return faces, persons
-
-
-def _installed(plan: DetectionPlan, models_dir: Path | None) -> DetectionPlan:
+def installed_plan(plan: DetectionPlan, models_dir: Path | None) -> DetectionPlan:
     """`plan`, or its fallback when its small-face model is not installed (masking stays on, only slower)."""
     from frigate_privacy.vision.model_files import resolve_model
 
