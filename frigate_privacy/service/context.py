@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from frigate_privacy.audit.log import AuditLog
@@ -12,6 +13,7 @@ from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.models import EventMessage
 from frigate_privacy.frigate.trackstore import TrackStore
+from frigate_privacy.service.camera_controls import CameraControls
 from frigate_privacy.service.camera_settings import CameraSettings
 from frigate_privacy.service.frigate_link import FrigateLink
 from frigate_privacy.service.health import HealthRegistry
@@ -50,6 +52,11 @@ class ServiceContext:
     camera_settings: CameraSettings
     """Per-camera masking on/off and mask style chosen at run time (Home Assistant, API); honour them."""
     online_callbacks: list[Callable[[], None]] = field(default_factory=list)
+
+    @cached_property
+    def controls(self) -> CameraControls:
+        """The one controller of masking and pause switches (Home Assistant and the API call it, audited)."""
+        return CameraControls(self.camera_settings, self.audit)
 
     def on_frigate_online(self, callback: Callable[[], None]) -> None:
         """Call `callback()` after every Frigate `online` (and once at start), once the track store is synced."""

@@ -17,13 +17,13 @@ from typing import Any
 from frigate_privacy import __version__
 from frigate_privacy.atrest.workspace import at_rest_cameras
 from frigate_privacy.audit.actions import AuditAction, AuditResult
-from frigate_privacy.audit.audited import audited
 from frigate_privacy.config.homeassistant import PauseToggle
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.errors import FrigateApiError
 from frigate_privacy.frigate.restream import RESTREAM_FIX, restream_streams
 from frigate_privacy.frigate.version import FrigateVersion
 from frigate_privacy.masking.registry import available_styles
+from frigate_privacy.service.camera_controls import CameraControls
 from frigate_privacy.service.camera_settings import CameraSettings
 from frigate_privacy.service.component import ComponentHealth
 from frigate_privacy.service.context import ServiceContext
@@ -116,6 +116,7 @@ class HomeAssistantComponent:
                 role=HA_ROLE,
             )
         self._settings.on_change(self._publish_camera_settings)
+        ctx.controls.attach_pause(self)  # the API's pause switch goes through our PauseController too
         self._load_state(ctx.data_dir)
         mqtt = ctx.mqtt
         mqtt.subscribe(f"{self._ha.discovery_prefix}/status", self._on_ha_status)
@@ -340,57 +341,51 @@ class HomeAssistantComponent:
             logger.warning("unknown command %s for camera %s ignored", key[:64], camera)
 
     def _command_masking(self, camera: str, text: str) -> None:
-        settings = self._settings
-        if settings is None or text not in (ON, OFF):
+        if self._settings is None or text not in (ON, OFF):
             logger.warning("privacy masking of %s: payload must be ON or OFF, got %r", camera, text[:32])
             return
         enabled = text == ON
-        if settings.masking_enabled(camera) != enabled:
-            # Intent first: if the audit log refuses the entry, masking stays as it was.
-            reason = f"masking switched {'on' if enabled else 'off'} from Home Assistant"
-            self._audited(
-                AuditAction.privacy_masking,
-                camera,
-                reason,
-                {"enabled": enabled},
-                lambda: settings.set_masking(camera, enabled),
-            )
+        reason = f"masking switched {'on' if enabled else 'off'} from Home Assistant"
+        self._controlled(
+            AuditAction.privacy_masking,
+            camera,
+            lambda c: c.set_masking(camera, enabled, actor=HA_ACTOR, role=HA_ROLE, reason=reason),
+        )
         self._publish_camera_settings(camera)
 
     def _command_style(self, camera: str, text: str) -> None:
-        settings = self._settings
         styles = available_styles()
-        if settings is None or text not in styles:
+        if self._settings is None or text not in styles:
             logger.warning("mask style %r for %s is not installed (installed: %s)", text[:64], camera, styles)
             self._publish_camera_settings(camera)  # put HA's select back to the real value
             return
-        if settings.style(camera) != text:
-            reason = "mask style chosen in Home Assistant"
-            self._audited(
-                AuditAction.mask_style, camera, reason, {"style": text}, lambda: settings.set_style(camera, text)
-            )
+        reason = "mask style chosen in Home Assistant"
+        self._controlled(
+            AuditAction.mask_style,
+            camera,
+            lambda c: c.set_style(camera, text, actor=HA_ACTOR, role=HA_ROLE, reason=reason),
+        )
 
-    def _audited(
-        self, action: AuditAction, camera: str, reason: str, details: dict[str, Any], work: Callable[[], bool]
-    ) -> None:
+    def _controlled(self, action: AuditAction, camera: str, work: Callable[[CameraControls], bool]) -> None:
+        """Run a switch change through the service's one camera controller (audited there)."""
         try:
-            audited(
-                self._require().audit,
-                actor=HA_ACTOR,
-                role=HA_ROLE,
-                action=action,
-                target=f"camera:{camera}",
-                reason=reason,
-                camera=camera,
-                details=details,
-                work=work,
-            )
+            work(self._require().controls)
         except Exception:
             logger.exception(
                 "%s of %s failed or could not be audited; nothing was changed unless audited", action, camera
             )
             with self._lock:
                 self._problem = f"{action} of {camera} failed"
+
+    def request_pause(self, camera: str, paused: bool, *, actor: str, role: str, reason: str) -> bool:
+        """Pause or resume for another caller (the API, via `CameraControls`); False when not audited."""
+        change = self._pause.pause if paused else self._pause.resume
+        return change(camera, reason, actor, role)
+
+    def pause_status(self, camera: str) -> dict[str, Any]:
+        """The pause switch's attributes plus `paused`, as Home Assistant shows them."""
+        paused, attributes = self._pause.view(camera)
+        return {"paused": paused, **attributes}
 
     def _command_pause(self, camera: str, text: str) -> None:
         if text not in (ON, OFF):
@@ -500,10 +495,17 @@ class HomeAssistantComponent:
         self._publish_hub_states()
 
     def _record(
-        self, action: AuditAction, camera: str, reason: str, result: AuditResult, details: dict[str, Any], actor: str
+        self,
+        action: AuditAction,
+        camera: str,
+        reason: str,
+        result: AuditResult,
+        details: dict[str, Any],
+        actor: str,
+        role: str | None = None,
     ) -> int | None:
         """One audit entry; its sequence number, or None (logged, health degraded) when it could not be written."""
-        role = HA_ROLE if actor == HA_ACTOR else SERVICE_ROLE
+        role = role or (HA_ROLE if actor == HA_ACTOR else SERVICE_ROLE)
         try:
             entry = self._require().audit.record(
                 actor=actor,

@@ -35,9 +35,16 @@ class RecordFn(Protocol):
     """Writes one audit entry; returns its sequence number, or None when it could not be written."""
 
     def __call__(
-        self, action: AuditAction, camera: str, reason: str, result: AuditResult, details: dict[str, Any], actor: str
+        self,
+        action: AuditAction,
+        camera: str,
+        reason: str,
+        result: AuditResult,
+        details: dict[str, Any],
+        actor: str,
+        role: str | None = None,
     ) -> int | None:
-        """Record the entry."""
+        """Record the entry (`role` None: the one that goes with `actor`)."""
         ...
 
 
@@ -61,8 +68,8 @@ class PauseController:
         self._service_actor = service_actor
         self._lock = threading.RLock()
         self._pauses: dict[str, PauseState] = {}
-        # camera -> (seq of the intent entry, actor, action) of a change awaiting Frigate's confirmation
-        self._intents: dict[str, tuple[int, str, AuditAction]] = {}
+        # camera -> (seq of the intent entry, actor, role, action) of a change awaiting Frigate's confirmation
+        self._intents: dict[str, tuple[int, str, str | None, AuditAction]] = {}
         self._schedule_seen: dict[str, str | None] = {}
         self._version: FrigateVersion | None = None
         self._profile_observed: str | None = None
@@ -123,29 +130,29 @@ class PauseController:
 
     # ----- changes -----------------------------------------------------------------------------------
 
-    def pause(self, camera: str, reason: str, actor: str) -> None:
-        """Turn Frigate's toggles of `camera` off (audited)."""
-        self._change(camera, reason, actor, pause=True)
+    def pause(self, camera: str, reason: str, actor: str, role: str | None = None) -> bool:
+        """Turn Frigate's toggles of `camera` off (audited); False when the audit log refused the intent."""
+        return self._change(camera, reason, actor, role, pause=True)
 
-    def resume(self, camera: str, reason: str, actor: str) -> None:
-        """Turn back on what the pause turned off (audited)."""
-        self._change(camera, reason, actor, pause=False)
+    def resume(self, camera: str, reason: str, actor: str, role: str | None = None) -> bool:
+        """Turn back on what the pause turned off (audited); False when the audit log refused the intent."""
+        return self._change(camera, reason, actor, role, pause=False)
 
-    def _change(self, camera: str, reason: str, actor: str, *, pause: bool) -> None:
+    def _change(self, camera: str, reason: str, actor: str, role: str | None, *, pause: bool) -> bool:
         action = AuditAction.privacy_pause if pause else AuditAction.privacy_resume
         with self._lock:
             toggles = self.toggles()
             if self._pauses.get(camera, PauseState(camera)).paused == pause:
-                return
+                return True
         details = {"toggles": [str(t) for t in toggles]}
-        intent = self._record(action, camera, reason, AuditResult.started, details, actor)
+        intent = self._record(action, camera, reason, AuditResult.started, details, actor, role)
         if intent is None:
-            return  # the audit log refused or failed: do nothing that would go unrecorded
+            return False  # the audit log refused or failed: do nothing that would go unrecorded
         with self._lock:
             state = self._pauses.get(camera, PauseState(camera))
             new, commands = state.pause(toggles, reason, time.time()) if pause else state.resume(reason, time.time())
             self._pauses[camera] = new
-            self._intents[camera] = (intent, actor, action)
+            self._intents[camera] = (intent, actor, role, action)
             paused_now = sum(1 for p in self._pauses.values() if p.paused)
         self._send_commands(commands)
         if pause and paused_now == 1:
@@ -155,6 +162,7 @@ class PauseController:
         self._save()
         self._changed(camera)
         self.settle(camera)
+        return True
 
     def settle(self, camera: str) -> None:
         """Finish a pending change once Frigate confirmed it or the confirm time ran out (outcome audited)."""
@@ -167,12 +175,12 @@ class PauseController:
             if new.awaiting:
                 return
             self._pauses[camera] = new
-            intent, actor, action = self._intents.pop(camera)
+            intent, actor, role, action = self._intents.pop(camera)
             status = new.status(toggles)
             attributes = new.attributes(toggles)
         result = _RESULTS.get(status, AuditResult.failure if status is PauseStatus.failed else AuditResult.partial)
         details = {"toggles": attributes["toggles"], "not_taken": attributes["not_taken"], "intent": intent}
-        self._record(action, camera, f"{new.reason}: {status}", result, details, actor)
+        self._record(action, camera, f"{new.reason}: {status}", result, details, actor, role)
         if result is not AuditResult.success:
             logger.warning("%s of %s: %s did not take", action, camera, ", ".join(attributes["not_taken"]))
         self._save()
@@ -240,7 +248,7 @@ class PauseController:
                 intent = self._record(action, camera, why, AuditResult.started, {"toggles": sent}, self._service_actor)
                 if intent is not None:
                     with self._lock:
-                        self._intents[camera] = (intent, self._service_actor, action)
+                        self._intents[camera] = (intent, self._service_actor, None, action)
             self._send_commands(reassert)
         if any_paused and observed != self._cfg.profile:
             self._set_profile(paused=True, again=True)
