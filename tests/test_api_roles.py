@@ -45,6 +45,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/audio"): ADMIN,
     ("GET", "/api/escrow"): ADMIN,
     ("GET", "/api/escrow/{escrow_id}"): ADMIN,
+    ("GET", "/api/me"): VIEWER,
+    ("GET", "/api/cameras"): VIEWER,
+    ("PUT", "/api/cameras/{camera}/masking"): ADMIN,
+    ("PUT", "/api/cameras/{camera}/pause"): ADMIN,
+    ("GET", "/api/audit"): ADMIN,
+    ("GET", "/api/atrest"): ADMIN,
 }
 RANK = {VIEWER: 1, OPERATOR: 2, ADMIN: 3}
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -52,6 +58,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/erasure"): {"sub_label": "alice"},
     ("POST", "/api/retention"): {},
     ("POST", "/api/audio"): {},
+    ("PUT", "/api/cameras/{camera}/masking"): {"enabled": False},
+    ("PUT", "/api/cameras/{camera}/pause"): {"enabled": True},
     ("POST", "/api/exports"): {
         "camera": "front",
         "start": 0,

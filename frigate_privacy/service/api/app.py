@@ -7,10 +7,18 @@ from typing import Any
 from fastapi import FastAPI
 
 from frigate_privacy import __version__
-from frigate_privacy.service.api import routes_access, routes_admin, routes_escrow, routes_live, routes_media
+from frigate_privacy.service.api import (
+    routes_access,
+    routes_admin,
+    routes_escrow,
+    routes_live,
+    routes_media,
+    routes_panel,
+)
 from frigate_privacy.service.api.context import ApiContext, HealthSource, masking_source
 from frigate_privacy.service.api.guard import Guard
 from frigate_privacy.service.api.media import EngineFactory, StillMasker, default_engine
+from frigate_privacy.service.api.panel_files import PanelFiles
 from frigate_privacy.service.api.ratelimit import FailedAuthLimiter
 from frigate_privacy.service.api.state import ApiState
 from frigate_privacy.service.api.users import UserStore, users_db_path
@@ -71,4 +79,7 @@ def create_app(
     app.include_router(routes_access.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_escrow.router)
+    app.include_router(routes_panel.router)
+    # Last, so every API route wins: the panel's static files at `/` (index.html), relative URLs inside.
+    app.mount("/", PanelFiles(), name="panel")
     return app

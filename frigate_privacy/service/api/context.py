@@ -12,6 +12,7 @@ from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.client import FrigateClient
 from frigate_privacy.frigate.trackstore import TrackStore
+from frigate_privacy.service.camera_controls import CameraControls
 
 __all__ = ["ApiContext", "HealthSource", "MaskingSource", "StandaloneContext", "masking_source"]
 
@@ -84,6 +85,8 @@ class StandaloneContext:
     frigate: FrigateClient
     audit: AuditLog
     track_store: TrackStore | None = None
+    controls: CameraControls | None = None
+    """The camera switches (masking; pause when Home Assistant's component attached); None: read-only."""
 
     @property
     def data_dir(self) -> Path:

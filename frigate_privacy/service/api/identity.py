@@ -25,11 +25,22 @@ class Permission(StrEnum):
     """Apply retention."""
     users = "users"
     """List, add and revoke API users."""
+    cameras = "cameras"
+    """Switch a camera's privacy masking and privacy pause."""
+    audit = "audit"
+    """Read the audit log, its verification and the at-rest backlog."""
 
 
 _VIEWER = frozenset({Permission.media})
 _OPERATOR = _VIEWER | {Permission.export}
-_ADMIN = _OPERATOR | {Permission.original, Permission.erasure, Permission.policy, Permission.users}
+_ADMIN = _OPERATOR | {
+    Permission.original,
+    Permission.erasure,
+    Permission.policy,
+    Permission.users,
+    Permission.cameras,
+    Permission.audit,
+}
 
 ROLE_PERMISSIONS: dict[ApiRole, frozenset[Permission]] = {
     ApiRole.viewer: _VIEWER,
