@@ -4,8 +4,10 @@ Rows: the transcode-only floor (our PyAV pipeline, no detection), `frigate-priva
 and the fast profile, and the `deface==1.5.0` CLI at `--scale 640x360` (installed into its own venv under
 bench/out/). Every row runs as a subprocess on the same generated clips in the same run; fps is frames
 divided by the wall time of that subprocess (start-up and model loading included, for every row alike).
+The clips (bench/synth.py, look `mixed` by default) hold colour and gray faces whose paths cross, and the
+camera switches to infrared halfway.
 
-    .venv/bin/python -m bench.redact_bench [--frames 200] [--cprofile]
+    .venv/bin/python -m bench.redact_bench [--frames 200] [--look mixed] [--cprofile]
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 import onnxruntime
 
 from bench.metrics import EvalMetrics, evaluate
-from bench.synth import REPO, build_eval_clip
+from bench.synth import LOOKS, REPO, build_eval_clip
 
 OUT = REPO / "bench" / "out"
 DEFACE_VENV = OUT / ".venv-deface"
@@ -104,6 +106,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--look", choices=LOOKS, default="mixed", help="clip look (bench/synth.py)")
     ap.add_argument("--cprofile", action="store_true", help="also profile one default run at 1080p")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -111,7 +114,7 @@ def main() -> int:
     clips = {}
     for height in (720, 1080):
         src, gt = OUT / f"bench_{height}p.mp4", OUT / f"bench_{height}p.json"
-        build_eval_clip(src, gt, height=height, frames=args.frames, seed=args.seed)
+        build_eval_clip(src, gt, height=height, frames=args.frames, seed=args.seed, look=args.look)
         clips[height] = (src, gt)
     table: dict[str, dict[int, Cell]] = {}
     for height, (src, gt) in clips.items():
@@ -122,7 +125,9 @@ def main() -> int:
 
     face_frames = {h: next(iter(table.values()))[h].metrics.face_frames for h in clips}
     print(f"\n{date.today()} · {platform.machine()} · {versions(deface)}")
-    print(f"clips: {args.frames} frames each, seed {args.seed}; face-frames (faces >= 24 px): {face_frames}\n")
+    print(
+        f"clips: {args.frames} frames each, seed {args.seed}, look {args.look}; face-frames (>= 24 px): {face_frames}\n"
+    )
     print("| row | 720p fps | 720p leak-frames | 720p collateral | 1080p fps | 1080p leak-frames | 1080p collateral |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, cells in table.items():
@@ -138,16 +143,17 @@ def main() -> int:
             print(f"- {name} @ {h}p: {c.metrics.recall_line()}; flicker {c.metrics.flicker_events}")
     ratio = default[1080].fps / deface_row[1080].fps
     ours_leaks, deface_leaks = default[1080].metrics.leak_frames, deface_row[1080].metrics.leak_frames
-    fewer = ours_leaks < deface_leaks
-    print("\ntargets:")
+    print("\ntargets (same run, so the ratios hold on a shared machine):")
+    verdict = "met" if ratio >= 2.5 and ours_leaks == 0 else "MISSED"
     print(
-        f"- default >= 2x deface fps at 1080p: {ratio:.2f}x ({'met' if ratio >= 2 else 'MISSED'}); fewer leak-frames: "
-        f"{ours_leaks} vs {deface_leaks} ({'met' if fewer else 'MISSED'})"
+        f"- default >= 2.5x deface fps at 1080p with 0 leak-frames: {ratio:.2f}x, {ours_leaks} leak-frames ({verdict})"
     )
+    print(f"  (deface: {deface_leaks} leak-frames)")
     for h in clips:
         share = fast[h].fps / floor[h].fps
-        verdict = "met" if share >= 0.5 else "MISSED"
-        print(f"- fast >= 50 % of the transcode floor at {h}p: {100 * share:.0f} % ({verdict})")
+        leaks = fast[h].metrics.leak_frames
+        verdict = "met" if share >= 0.7 and leaks == 0 else "MISSED"
+        print(f"- fast >= 70 % of the transcode floor at {h}p, 0 leak-frames: {100 * share:.0f} %, {leaks} ({verdict})")
     if args.cprofile:
         print("\ncProfile, default profile at 1080p (top functions by own time):")
         print(profile_default(clips[1080][0], OUT / "profiled.mp4"))
