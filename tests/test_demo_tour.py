@@ -137,3 +137,55 @@ def test_step_table_skips_dependants_and_names_the_reason() -> None:
     assert results[0].detail == "the thing did not hold" and "needs a" in results[1].detail
     assert results[3].detail.startswith("KeyError")
     assert seen == ["a", "b", "c", "d"]
+
+
+def test_keep_running_serves_home_assistant_until_interrupted(tmp_path: Path, shared_data: Path) -> None:
+    """--keep-running: the printed broker, API URL and viewer token work; Ctrl-C stops everything."""
+    import signal
+    import socket
+    import time
+
+    import requests
+
+    _require_models()
+    out = tmp_path / "demo"
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-m", "frigate_privacy", "demo", "--out", str(out), "--keep-running", "--frames", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "FRIGATE_PRIVACY_SHARED": str(SHARED)},
+    )
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not any("live view:" in x for x in lines):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        text = "".join(lines)
+        print(text)
+        broker = re.search(r"MQTT broker:\s+127\.0\.0\.1:(\d+)", text)
+        api = re.search(r"API:\s+(http://127\.0\.0\.1:\d+)/api/health", text)
+        token = re.search(r"viewer token: (\S+)", text)
+        assert broker and api and token, text
+        with socket.create_connection(("127.0.0.1", int(broker.group(1))), timeout=5):
+            pass
+        assert requests.get(f"{api.group(1)}/api/health", timeout=10).json()["parts"]["frigate"]["state"] == "ok"
+        url = f"{api.group(1)}/api/cameras/front/latest.jpg"
+        assert requests.get(url, timeout=30).status_code == 401
+        shown = requests.get(url, headers={"Authorization": f"Bearer {token.group(1)}"}, timeout=30)
+        assert shown.status_code == 200 and shown.content[:2] == b"\xff\xd8"
+        assert token.group(1) not in (out / "tour" / "commands.log").read_text()  # secrets are never logged
+        proc.send_signal(signal.SIGINT)
+        proc.wait(60)
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", int(broker.group(1))), timeout=2).close()
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{api.group(1)}/api/health", timeout=5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

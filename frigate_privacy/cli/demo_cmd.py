@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from frigate_privacy.config.masking import DetectionProfile
@@ -97,15 +98,18 @@ def _run(args: argparse.Namespace) -> int:
             print(f"note: {why_not}")
         return _print_clip(run_demo(options))
     print(f"frigate-privacy demo: touring the mission; everything goes to {args.out}/ (logs in {args.out}/tour/)")
-    tour = run_tour(
-        TourOptions(args.out, options, keep_running=args.keep_running), lambda line: print(line, flush=True)
-    )
-    clip_code = 1
-    if tour.clip is not None:
-        print()
-        clip_code = _print_clip(tour.clip)
-    _print_summary(tour)
-    return 0 if tour.ok and clip_code == 0 else 1
+    codes: list[int] = []
+
+    def report(tour: TourResult) -> None:
+        clip_code = 1
+        if tour.clip is not None:
+            print()
+            clip_code = _print_clip(tour.clip)
+        _print_summary(tour)
+        codes.append(0 if tour.ok and clip_code == 0 else 1)
+
+    run_tour(TourOptions(args.out, options, keep_running=args.keep_running), lambda x: print(x, flush=True), report)
+    return codes[0] if codes else 1
 
 
 def _print_summary(tour: TourResult) -> None:
@@ -118,6 +122,7 @@ def _print_summary(tour: TourResult) -> None:
         print("made:")
         for path in made:
             print(f"  {path}")
+    sys.stdout.flush()
 
 
 def _print_clip(r: DemoResult) -> int:

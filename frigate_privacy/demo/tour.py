@@ -525,18 +525,20 @@ def _wait_for_stop() -> None:
     def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    # Both handled explicitly: a shell starting us in the background makes SIGINT ignored by default.
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         while not stop.wait(1.0):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
-def run_tour(options: TourOptions, show: Callable[[str], None]) -> TourResult:
-    """Play the whole tour, showing each step as it starts and ends; stops everything it started."""
+def run_tour(
+    options: TourOptions, show: Callable[[str], None], on_done: Callable[[TourResult], None] | None = None
+) -> TourResult:
+    """Play the tour, showing each step as it starts and ends, then `on_done`; stops everything it started."""
     tour = Tour(options, show)
     result = TourResult()
     try:
@@ -546,6 +548,8 @@ def run_tour(options: TourOptions, show: Callable[[str], None]) -> TourResult:
             lambda s: show(f"[  ...  ] {s.title}"),
         )
         result.clip = tour.clip
+        if on_done is not None:
+            on_done(result)
         if options.keep_running and tour.service is not None and tour.service.poll() is None and tour.broker:
             token = tour.viewer_token()
             show(
