@@ -189,3 +189,43 @@ def test_keep_running_serves_home_assistant_until_interrupted(tmp_path: Path, sh
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_embedded_broker_when_mosquitto_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without mosquitto the tour's broker is amqtt on loopback: a retained message goes round trip."""
+    import threading
+
+    from frigate_privacy.config.mqtt import MqttConfig
+    from frigate_privacy.demo.broker import LocalBroker
+    from frigate_privacy.frigate.mqtt_client import new_client
+
+    monkeypatch.setenv(BROKER_ENV, "off")
+    with LocalBroker(tmp_path) as broker:
+        assert broker.kind.startswith("amqtt") and broker.host == "127.0.0.1"
+        cfg = MqttConfig(host=broker.host, port=broker.port)
+        pub = new_client(cfg, "fp-test-pub")
+        pub.connect(broker.host, broker.port)
+        pub.loop_start()
+        pub.publish("demo/retained", b"kept", qos=1, retain=True).wait_for_publish(5)
+        got = threading.Event()
+        sub = new_client(cfg, "fp-test-sub")
+        sub.on_connect = lambda c, u, f, r, p: c.subscribe("demo/#", 1)
+        sub.on_message = lambda c, u, m: got.set() if (m.payload == b"kept" and m.retain) else None
+        sub.connect(broker.host, broker.port)
+        sub.loop_start()
+        try:
+            assert got.wait(10)
+        finally:
+            for c in (pub, sub):
+                c.disconnect()
+                c.loop_stop()
+        port = broker.port
+    with pytest.raises(OSError):  # stopped with the tour
+        socket_connect(port)
+
+
+def socket_connect(port: int) -> None:
+    """Connect to 127.0.0.1:port and close."""
+    import socket
+
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()

@@ -141,7 +141,7 @@ class Tour:
     def step_broker(self) -> StepOutcome:
         """Debian's mosquitto on a free loopback port."""
         self.broker = LocalBroker(self.tmp).start()
-        return StepOutcome(f"mosquitto listening on {self.broker.host}:{self.broker.port} (loopback only)")
+        return StepOutcome(f"{self.broker.kind} listening on {self.broker.host}:{self.broker.port} (loopback only)")
 
     def step_frigate(self) -> StepOutcome:
         """The stand-in as Frigate 0.16, with 20 s of recordings (audio included) in which two people walk."""
