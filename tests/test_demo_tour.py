@@ -229,3 +229,38 @@ def socket_connect(port: int) -> None:
     import socket
 
     socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_sigterm_mid_tour_stops_everything_and_leaves_no_frigate_media(tmp_path: Path, shared_data: Path) -> None:
+    """Stopped while the service runs: the service, broker and Frigate's unmasked media are all gone."""
+    import signal
+    import tempfile
+
+    _require_models()
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-m", "frigate_privacy", "demo", "--out", str(tmp_path / "demo"), "--frames", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "FRIGATE_PRIVACY_SHARED": str(SHARED)},
+    )
+    try:
+        assert proc.stdout is not None
+        seen = ""
+        for line in proc.stdout:
+            seen += line
+            if line.startswith("[  ok   ] frigate-privacy run"):
+                break
+        pid = re.search(r"service online \(pid (\d+)\)", seen)
+        assert pid, seen
+        mine = [p for p in Path(tempfile.gettempdir()).glob(f"fp-demo-{proc.pid}.*") if p.is_dir()]
+        assert len(mine) == 1 and any(mine[0].rglob("*.mp4")), mine  # Frigate's recordings live there
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+        assert not mine[0].exists()
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid.group(1)), 0)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

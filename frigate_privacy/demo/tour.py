@@ -40,10 +40,12 @@ from frigate_privacy.demo.tour_scene import CAMERA, FPS, FRIGATE_VERSION, TourSc
 from frigate_privacy.exit_codes import ExitCode
 from frigate_privacy.export.bundle import VIDEO_NAME
 from frigate_privacy.frigate.client import FrigateClient
+from frigate_privacy.storage.leftovers import leftover_name, sweep_leftovers
 
 __all__ = ["TourOptions", "TourResult", "run_tour"]
 
 OWN_PREFIX = "frigate_privacy"
+_TMP_PREFIX = "fp-demo-"
 ERASED = "alice"  # the person whose data the tour erases
 
 
@@ -99,8 +101,10 @@ class Tour:
         self.dir = options.out_dir / "tour"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dir.chmod(0o700)
-        # Frigate's own (unmasked) media: outside the output directory, deleted by close().
-        self._tmp = tempfile.TemporaryDirectory(prefix="fp-demo-")
+        # Frigate's own (unmasked) media: outside the output directory, deleted by close(); a tour that was
+        # killed leaves its directory behind under an owner-tagged name, which the next tour sweeps away.
+        sweep_leftovers(Path(tempfile.gettempdir()), _TMP_PREFIX)
+        self._tmp = tempfile.TemporaryDirectory(prefix=leftover_name(_TMP_PREFIX))
         self.tmp = Path(self._tmp.name)
         os.environ.setdefault("FRIGATE_PRIVACY_STANDIN_CACHE", str(self.tmp / "standin-cache"))
         self.commands = CommandLog(self.dir / "commands.log")
@@ -541,6 +545,11 @@ def run_tour(
     """Play the tour, showing each step as it starts and ends, then `on_done`; stops everything it started."""
     tour = Tour(options, show)
     result = TourResult()
+
+    def terminated(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt  # unwinds through `finally`, so the service and broker are stopped too
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
         result.steps = run_steps(
             tour.steps(),
@@ -562,5 +571,6 @@ def run_tour(
             )
             _wait_for_stop()
     finally:
+        signal.signal(signal.SIGTERM, previous)
         tour.close()
     return result
