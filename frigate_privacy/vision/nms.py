@@ -30,4 +30,32 @@ def merge_detections(parts: list[Detections], iou_threshold: float) -> Detection
         return parts[0]
     merged = concat_detections(parts)
     keep = nms(merged.boxes, merged.scores, iou_threshold)
-    return Detections(merged.boxes[keep], merged.scores[keep])
+    return _join_nested(Detections(merged.boxes[keep], merged.scores[keep]))
+
+
+# Two passes at different scales can box one face differently (a tight box inside a loose one: IoU under
+# the NMS threshold). Boxes that lie this much inside one another are one face.
+NESTED_SHARE = 0.6
+
+
+def _join_nested(dets: Detections) -> Detections:
+    """Boxes mostly inside another replaced by the union of both (one face, and never a smaller mask)."""
+    boxes, scores = dets.boxes.copy(), dets.scores.copy()
+    alive = np.ones(len(boxes), dtype=bool)
+    for i in range(len(boxes)):
+        if not alive[i]:
+            continue
+        for j in range(i + 1, len(boxes)):
+            if not alive[j]:
+                continue
+            a, b = boxes[i], boxes[j]
+            iw = min(a[2], b[2]) - max(a[0], b[0])
+            ih = min(a[3], b[3]) - max(a[1], b[1])
+            if iw <= 0 or ih <= 0:
+                continue
+            smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+            if iw * ih >= NESTED_SHARE * max(smaller, 1e-6):
+                boxes[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
+                scores[i] = max(scores[i], scores[j])
+                alive[j] = False
+    return Detections(boxes[alive], scores[alive])
