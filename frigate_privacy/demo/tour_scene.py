@@ -15,7 +15,6 @@ __all__ = [
     "FPS",
     "FRIGATE_VERSION",
     "SIZE",
-    "SNAPSHOT_HEIGHT",
     "TourScene",
     "build_scene",
     "config_document",
@@ -26,7 +25,6 @@ CAMERA = "front"
 SIZE = (640, 360)
 FPS = 10
 SECONDS = 20
-SNAPSHOT_HEIGHT = 270  # Frigate's default mqtt.height for the retained snapshot
 FRIGATE_RETAIN_DAYS = 30  # what the stand-in's Frigate keeps; the demo's policy allows 7
 POLICY_DAYS = 7
 # Alice walks in from the left, Bob from the right; their faces are 60-70 px high at 640x360.
@@ -74,13 +72,8 @@ class TourScene:
         # Only the face itself (the pasted crop keeps 1/6 of its width and 1/8 of its height around it).
         mw, mh = (face[2] - face[0]) / 8, (face[3] - face[1]) / 10
         inner = (face[0] + mw, face[1] + mh, face[2] - mw, face[3] - mh)
-        bx1, by1, bx2, by2 = plan.abs_box_at(plan.snapshot_time)
-        pad = max(bx2 - bx1, by2 - by1) // 3
-        cx1, cy1 = max(0, bx1 - pad), max(0, by1 - pad)
-        cx2, cy2 = min(SIZE[0], bx2 + pad), min(SIZE[1], by2 + pad)
-        sy = SNAPSHOT_HEIGHT / (cy2 - cy1)
-        sx = max(1, int((cx2 - cx1) * sy)) / (cx2 - cx1)
-        return ((inner[0] - cx1) * sx, (inner[1] - cy1) * sy, (inner[2] - cx1) * sx, (inner[3] - cy1) * sy)
+        x1, y1, x2, y2 = self.standin_mod.stills.snapshot_box(plan, inner)
+        return (float(x1), float(y1), float(x2), float(y2))
 
 
 def build_scene(standin_mod: ModuleType, media_root: Path, mqtt_host: str, mqtt_port: int) -> TourScene:

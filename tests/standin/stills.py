@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import av
@@ -42,12 +42,27 @@ def _crop(img: Frame, box: list[int], height: int) -> Frame:
     return np.ascontiguousarray(cv2.resize(crop, (max(1, int(crop.shape[1] * scale)), height)))
 
 
+SNAPSHOT_HEIGHT = 270  # Frigate's default mqtt.height
+
+
+def snapshot_box(plan: WalkPlan, box: Sequence[float]) -> list[float]:
+    """Where a detect-pixel box of the snapshot's frame lands in the retained snapshot (`_crop`'s crop and resize)."""
+    bx1, by1, bx2, by2 = plan.abs_box_at(plan.snapshot_time)
+    w, h = plan.detect_size
+    pad = max(bx2 - bx1, by2 - by1) // 3
+    cx1, cy1 = max(0, bx1 - pad), max(0, by1 - pad)
+    cx2, cy2 = min(w, bx2 + pad), min(h, by2 + pad)
+    sy = SNAPSHOT_HEIGHT / max(1, cy2 - cy1)
+    sx = max(1, int((cx2 - cx1) * sy)) / max(1, cx2 - cx1)
+    return [(box[0] - cx1) * sx, (box[1] - cy1) * sy, (box[2] - cx1) * sx, (box[3] - cy1) * sy]
+
+
 def mqtt_snapshot_jpeg(frame: Frame, plan: WalkPlan) -> bytes:
     """The retained `<cam>/person/snapshot`: a ~270 px crop with the box drawn (mqtt.* defaults, errata)."""
     img = frame.copy()
     box = plan.abs_box_at(plan.snapshot_time)
     cv2.rectangle(img, (box[0], box[1]), (box[2], box[3]), (0, 255, 0), 2)
-    ok, enc = cv2.imencode(".jpg", _crop(img, box, 270), [cv2.IMWRITE_JPEG_QUALITY, 70])
+    ok, enc = cv2.imencode(".jpg", _crop(img, box, SNAPSHOT_HEIGHT), [cv2.IMWRITE_JPEG_QUALITY, 70])
     if not ok:
         raise OSError("jpeg encoding failed")
     return bytes(enc.tobytes())
