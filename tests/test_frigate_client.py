@@ -190,12 +190,12 @@ def test_idempotent_calls_retry_and_creating_posts_do_not(tmp_path: Path) -> Non
 
 
 def test_reads_ride_out_a_frigate_restart(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with FrigateStandin("0.16", tmp_path / "media", restart_delay=0.6) as s, _client(s.url, retries=5) as client:
+    with FrigateStandin("0.16", tmp_path / "media", restart_delay=2.0) as s, _client(s.url, retries=5) as client:
         s.restart_later()
         deadline = time.monotonic() + 5
         while s.running and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(0.1)  # Frigate is down now: connections are refused
+        time.sleep(0.1)  # Frigate is down now, for 2 s even on a loaded machine: connections are refused
         caplog.set_level(logging.INFO, logger="frigate_privacy")
         assert "front" in client.config().cameras
         assert s.restarts == 1
