@@ -222,3 +222,78 @@ def test_panel_uses_relative_urls_and_knows_every_legal_basis() -> None:
     assert "innerHTML" not in text and "outerHTML" not in text and "insertAdjacentHTML" not in text
     listed = re.search(r"const LEGAL_BASES = (\[.*?\]);", (PANEL_DIR / "panel.js").read_text())
     assert listed is not None and yaml.safe_load(listed.group(1)) == [b.value for b in LegalBasis]
+
+
+def test_api_switches_go_through_the_same_controller_as_home_assistant(mqtt_broker: Any, tmp_path: Path) -> None:
+    """`frigate-privacy run` with HA: an admin's pause/masking through the API reaches Frigate's toggles and HA's
+    entities via the one CameraControls, audited as that admin; a viewer is refused."""
+    import json
+
+    import requests
+    from conftest import free_port
+
+    from frigate_privacy.audit.log import AuditLog
+    from frigate_privacy.service.api.users import UserStore
+    from tests.service_harness import ServiceProcess, Watcher, wait_for, write_config
+    from tests.standin import CameraSpec, StandinPublisher
+
+    paused = {"detect": False, "recordings": False, "snapshots": False}
+    port = free_port()
+    with FrigateStandin("0.16", tmp_path / "media", cameras={"front": CameraSpec("front")}) as standin:
+        data = tmp_path / "data"
+        cfg = write_config(
+            tmp_path / "fp.yml", frigate_url=standin.url, broker=mqtt_broker, data_dir=data, api={"port": port}
+        )
+        with UserStore(data / "users.sqlite3") as store:
+            admin = store.add("ada", ApiRole.admin)[1]
+            viewer = store.add("vera", ApiRole.viewer)[1]
+        watcher = Watcher(mqtt_broker, "#")
+        pub = StandinPublisher(mqtt_broker.host, mqtt_broker.port, standin.version, standin=standin).start()
+        service = ServiceProcess(cfg, tmp_path / "service.log")
+        base = f"http://127.0.0.1:{port}"
+
+        def put(what: str, enabled: bool, token: str) -> requests.Response:
+            headers = {"Authorization": f"Bearer {token}"}
+            return requests.put(
+                f"{base}/api/cameras/front/{what}", json={"enabled": enabled}, headers=headers, timeout=30
+            )
+
+        def camera() -> dict[str, Any]:
+            cams = requests.get(base + "/api/cameras", headers={"Authorization": f"Bearer {admin}"}, timeout=10).json()
+            return dict(cams[0])
+
+        try:
+            assert wait_for(lambda: watcher.last("frigate_privacy/front/privacy_pause/state") is not None, 40), (
+                tmp_path / "service.log"
+            ).read_text()[-3000:]
+            assert put("pause", True, viewer).status_code == 403
+            r = put("pause", True, admin)
+            assert r.status_code == 200, r.text
+            assert wait_for(lambda: {k: standin.runtime["front"][k] for k in paused} == paused, 15)
+            assert wait_for(lambda: camera()["pause"]["status"] == "paused", 15)
+            assert wait_for(lambda: watcher.last("frigate_privacy/front/privacy_pause/state") == b"ON", 10)
+            r = put("masking", False, admin)
+            assert r.status_code == 200 and r.json()["masking"] is False
+            assert wait_for(lambda: watcher.last("frigate_privacy/front/privacy_masking/state") == b"OFF", 10)
+            assert put("pause", False, admin).status_code == 200
+            assert wait_for(lambda: all(standin.runtime["front"][k] for k in paused), 15)
+            attributes = json.loads(watcher.last("frigate_privacy/front/privacy_pause/attributes") or b"{}")
+            assert wait_for(lambda: camera()["pause"]["status"] == "active", 15), attributes
+        finally:
+            service.terminate()
+            pub.stop()
+            watcher.close()
+        with AuditLog(data / "audit.sqlite3", None) as log:
+            switches = [
+                (e.action, e.actor, e.role, e.result)
+                for e in log.entries()
+                if e.action in ("privacy_pause", "privacy_resume", "privacy_masking")
+            ]
+        assert switches == [
+            ("privacy_pause", "ada", "admin", "started"),
+            ("privacy_pause", "ada", "admin", "success"),
+            ("privacy_masking", "ada", "admin", "started"),
+            ("privacy_masking", "ada", "admin", "success"),
+            ("privacy_resume", "ada", "admin", "started"),
+            ("privacy_resume", "ada", "admin", "success"),
+        ]
