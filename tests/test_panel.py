@@ -161,6 +161,9 @@ def test_admin_switches_masking_reads_audit_and_restores_from_escrow(
 ) -> None:
     with FrigateStandin("0.16", tmp_path / "media") as standin:
         media = make_media(standin, tmp_path, seconds=10, atrest={"snapshots": False})
+        standin.live["front"] = LiveFeed(
+            size=(1280, 720), fps=10.0, walkers=list(walkers_across("front", time.time(), 60))
+        )
         original = media.segments[0].path.read_bytes()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         run = subprocess.run(
@@ -191,6 +194,13 @@ def test_admin_switches_masking_reads_audit_and_restores_from_escrow(
         # At rest: the pass is in the journal, the escrow copy counted.
         facts = browser.find_element(By.ID, "atrest-facts").text
         assert "front" in facts and "done 1" in facts and "1 copies" in facts, facts
+
+        if os.environ.get("PANEL_SCREENSHOT"):  # docs/img/panel.png: `PANEL_SCREENSHOT=docs/img/panel.png pytest ...`
+            img = browser.find_element(By.CSS_SELECTOR, "[data-camera=front] img")
+            _wait(lambda: (img.get_attribute("src") or "").startswith("blob:"))
+            for _ in range(2):
+                browser.set_window_size(1280, browser.execute_script("return document.body.scrollHeight") + 120)
+            browser.save_screenshot(os.environ["PANEL_SCREENSHOT"])
 
         # Masking switch: audited with the panel user's name, and the one controller's setting changed.
         switch = browser.find_element(By.CSS_SELECTOR, "[data-camera=front] .masking-switch input")
