@@ -20,6 +20,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from bench.gray_recall import _gray
 from bench.service_bench import _fit
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.demo.compositing import paste_sprite
@@ -34,10 +35,6 @@ from tests.conftest import SHARED
 
 BUCKETS = ((20, 24), (24, 28), (28, 32), (32, 48))
 W, H = 1920, 1080
-
-
-def _gray(image: np.ndarray) -> np.ndarray:
-    return np.asarray(cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR), np.uint8)
 
 
 def _read(name: str) -> np.ndarray:
