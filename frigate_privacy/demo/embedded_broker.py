@@ -20,7 +20,7 @@ def available() -> bool:
 
 
 async def _serve(port: int) -> None:
-    from amqtt.broker import Broker  # type: ignore[import-untyped,unused-ignore]
+    from amqtt.broker import Broker  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     broker = Broker(
         {
