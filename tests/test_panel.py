@@ -322,3 +322,48 @@ def test_api_switches_go_through_the_same_controller_as_home_assistant(mqtt_brok
             ("privacy_resume", "ada", "admin", "started"),
             ("privacy_resume", "ada", "admin", "success"),
         ]
+
+
+def test_operator_starts_an_export_and_downloads_the_bundle(
+    running_api_factory: Any, browser: Any, tmp_path: Path
+) -> None:
+    from frigate_privacy.crypto.age_keys import generate_identity_file
+    from frigate_privacy.export.registry import ExportRegistry, registry_path
+    from tests.test_export_support import make_scene
+
+    with FrigateStandin("0.16", tmp_path / "media") as standin:
+        scene = make_scene(standin)
+        api = running_api_factory(standin, users={"otto": (ApiRole.operator, None)})
+        key = generate_identity_file(tmp_path / "key.txt")
+        _log_in(browser, api.base, api.tokens["otto"])
+        assert browser.find_element(By.ID, "exports").is_displayed()
+        assert not browser.find_element(By.ID, "escrow").is_displayed()
+        assert not browser.find_element(By.ID, "audit").is_displayed()
+        assert not browser.find_elements(By.CSS_SELECTOR, ".admin-control")
+        # What a user types into the date pickers: the range in the browser's local time.
+        browser.execute_script(
+            "const local = (u) => { const d = new Date(u * 1000);"
+            "  const p = (n) => String(n).padStart(2, '0');"
+            "  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:"
+            "${p(d.getMinutes())}:${p(d.getSeconds())}`; };"
+            "document.getElementById('export-start').value = local(arguments[0]);"
+            "document.getElementById('export-end').value = local(arguments[1]);",
+            int(scene.span.start),
+            int(scene.span.start) + 6,
+        )
+        browser.find_element(By.ID, "export-recipients").send_keys(key.recipient)
+        browser.find_element(By.ID, "export-requester").send_keys("J. Doe")
+        browser.find_element(By.ID, "export-purpose").send_keys("subject access request 2026-17")
+        browser.find_element(By.CSS_SELECTOR, "#export-form button[type=submit]").click()
+        status = browser.find_element(By.ID, "export-status")
+        _wait(lambda: status.text in ("export done",) or status.text.startswith(("export failed", "4", "5")), 300)
+        assert status.text == "export done", status.text
+        button = browser.find_element(By.CSS_SELECTOR, ".export-download")
+        button.click()
+        with ExportRegistry(registry_path(Path(api.cfg.storage.data_dir))) as reg:
+            (record,) = reg.all()
+        saved = browser.download_dir / f"{record.id}.fpx.age"
+        _wait(lambda: saved.is_file() and saved.stat().st_size == record.path.stat().st_size)
+        assert saved.read_bytes() == record.path.read_bytes()
+        exports = [(e.actor, e.result) for e in api.audit_entries() if e.action == "export"]
+        assert exports[-1] == ("otto", "success"), exports
