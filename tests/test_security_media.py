@@ -151,6 +151,19 @@ def test_truncated_mkv_is_reported_not_silently_shortened(tmp_path: Path) -> Non
         assert 0 < len(frames) < 60 and source.truncated is not None
 
 
+def test_truncated_transport_stream_is_reported(tmp_path: Path) -> None:
+    full = write_clip(tmp_path / "full.ts", _frames(60, (160, 120)), fps=10)
+    with VideoSource(full) as source:  # an intact stream ends on a packet boundary
+        assert len(_decoded(source)) == 60 and source.truncated is None
+    data = full.read_bytes()
+    cut = tmp_path / "cut.ts"
+    cut.write_bytes(data[: len(data) // 2 + 100])  # a cut inside a 188-byte packet
+    with VideoSource(cut) as source, pytest.raises(CorruptMediaError, match=r"ended early.*MPEG-TS packet"):
+        _decoded(source)
+    with VideoSource(cut, allow_truncated=True) as source:
+        assert 0 < len(_decoded(source)) < 60 and source.truncated is not None
+
+
 def test_redact_cli_exits_non_zero_on_truncated_input_unless_allowed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

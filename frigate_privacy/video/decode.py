@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -138,13 +139,33 @@ class VideoSource:
         if index == 0:
             raise CorruptMediaError(f"{self.path} holds no decodable video frames")
         expected = self.frame_count or self._frames_from_duration()
+        what: str | None = None
         # MP4/AVI headers list every frame, MKV headers the duration; fewer frames mean the file was cut.
         if expected is not None and index < expected - max(2, expected // 50):
             what = f"{self.path} ended early: {index} frames read, {expected} expected from its header"
+        elif (cut := self._transport_stream_cut()) is not None:
+            what = f"{self.path} ended early: {cut} ({index} frames read)"
+        if what is not None:
             if not self.allow_truncated:
                 raise CorruptMediaError(f"{what} (truncated or corrupt); pass --allow-truncated to accept it")
             self.truncated = what
             logger.warning("%s; kept because truncated input is allowed", what)
+
+    def _transport_stream_cut(self) -> str | None:
+        """Why an MPEG-TS file looks cut: it ends inside a packet. None when it ends on a packet boundary.
+
+        A transport stream declares no length, so a file cut exactly between two packets cannot be told
+        from a short one; a cut anywhere else leaves a partial 188-byte packet (192 for M2TS) at the end.
+        """
+        if self._container.format.name != "mpegts":
+            return None
+        try:
+            size = os.stat(self.path).st_size
+        except OSError:
+            return None
+        if size % 188 == 0 or size % 192 == 0:
+            return None
+        return f"its last MPEG-TS packet is incomplete ({size} bytes is not a whole number of 188-byte packets)"
 
     def _frames_from_duration(self) -> int | None:
         """Frames the container's declared duration implies (MKV), when it declares one and a rate."""
