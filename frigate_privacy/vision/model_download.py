@@ -27,8 +27,22 @@ _CONNECT_TIMEOUT_S = 10.0
 _READ_TIMEOUT_S = 60.0
 _CHUNK = 1 << 16
 
-# urllib3 logs every retry as a WARNING with the whole exception; the one error we raise says it better.
-logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+
+class _QuietModelRetries(logging.Filter):
+    """Drops urllib3's per-retry WARNING for model files: the one error we raise says it better.
+
+    A filter, not a level on urllib3's logger: raising that level would also hide the retries other
+    modules turn into their own log lines (the Frigate transport does).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and str(record.msg).startswith("Retrying ("):
+            url = record.args[-1] if isinstance(record.args, tuple) and record.args else ""
+            return not str(url).endswith(".onnx")
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_QuietModelRetries())
 
 
 def mirror_url(mirror: str | None, file_name: str) -> str | None:
