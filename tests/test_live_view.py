@@ -109,7 +109,10 @@ def test_restream_rtsp_source(running_api_factory: Any, tmp_path: Path) -> None:
     """`api.live.restream: true`: the go2rtc RTSP restream opened with PyAV, masked like the MJPEG feed."""
     scorer = leak_scorer()
     with FrigateStandin("0.18", tmp_path / "media") as standin:
-        walker = WalkPlan(camera="front", start=time.time() + 1.0, duration=8.0, path=ENTERING)
+        # The walker enters 4 s from now: the decoder must already be running (a loaded machine needs seconds
+        # to start the API and load models), because this test is about a face walking in during the stream;
+        # the live view cannot look back before its first frame.
+        walker = WalkPlan(camera="front", start=time.time() + 4.0, duration=8.0, path=ENTERING)
         feed = LiveFeed(size=(1280, 720), fps=FEED_FPS, walkers=[walker])
         standin.live["front"] = feed
         rtsp = standin.restream()
@@ -118,7 +121,7 @@ def test_restream_rtsp_source(running_api_factory: Any, tmp_path: Path) -> None:
         scored = 0
         with api.get("/api/cameras/front/live.mjpeg", api.tokens["vera"], stream=True) as r:
             assert r.status_code == 200
-            for jpeg in mjpeg_frames(r, int(FEED_FPS * 6)):
+            for jpeg in mjpeg_frames(r, int(FEED_FPS * 9)):
                 red = gray(jpeg)
                 original = feed.original(read_index(red.astype("uint8")))
                 assert original is not None
