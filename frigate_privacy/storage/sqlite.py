@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -76,6 +77,23 @@ def _too_new(what: str, path: Path, found: int, known: int) -> str:
         f"{what} {path} has schema version {found}, but this frigate-privacy knows only up to {known}: "
         "it was written by a newer release; upgrade frigate-privacy (or restore a backup) instead of downgrading"
     )
+
+
+def _use_wal(db: sqlite3.Connection, timeout: float) -> None:
+    """Switch the file to WAL, waiting while another process opening the same new file switches it.
+
+    SQLite's busy handler does not cover changing the journal mode: a second process doing it at the
+    same moment gets "database is locked" at once. Once the other one is done, the file is in WAL already.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _migrate(db: sqlite3.Connection, migrations: Sequence[Migration], what: str, path: Path) -> None:
@@ -143,7 +161,7 @@ def open_database(
         else:
             _create_private(path, what)
             db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db, timeout)
         for pragma in pragmas:
             db.execute(pragma)
         if not read_only:
