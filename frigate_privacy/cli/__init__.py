@@ -102,7 +102,16 @@ def _add_exit_codes(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and turn our errors into a message and an exit code, never a traceback."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_chosen_command(argv))
+    try:
+        parser = build_parser(_chosen_command(argv))
+    except ModuleNotFoundError as err:
+        # An install older than the code (a new dependency since the last set-up): say how to fix it.
+        print(
+            f"error: a dependency is not installed ({err.name}); run `bash .ci/setup` in a checkout, "
+            "or `pip install -U frigate-privacy`",
+            file=sys.stderr,
+        )
+        return int(ExitCode.ERROR)
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
