@@ -196,3 +196,20 @@ def test_face_entering_at_the_edge_is_covered_from_its_first_sliver() -> None:
 
     plans = run([visible], 40, detected=detected)
     assert uncovered(plans, visible) == []
+
+
+def test_face_already_at_the_edge_when_the_stream_starts_is_covered_before_the_lead() -> None:
+    # A sliver is in view from the first frame and creeps in; the detector needs 36 px of it, which it
+    # gets at frame 12: two frames before the lead (10 frames) reaches. Those frames are still in the
+    # look-ahead, so the edge box must cover them too.
+    def visible(i: int) -> Box | None:
+        x1, y1, x2, y2 = face_at(-46 + 0.2 * i * i, 115, 70)
+        return (max(0.0, x1), y1, x2, y2)
+
+    def detected(_k: int, i: int) -> bool:
+        box = visible(i)
+        return box is not None and box[2] - box[0] >= 36
+
+    plans = run([visible], 40, detected=detected)
+    assert min(i for i in range(40) if i % EVERY == 0 and detected(0, i)) == 12
+    assert uncovered(plans, visible) == []

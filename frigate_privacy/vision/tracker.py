@@ -138,14 +138,18 @@ class _Track:
             return uncertain_box(self.first_box, k)
         vx, vy = float(self.start_velocity[0]), float(self.start_velocity[1])
         back = uncertain_box(shift_box(self.first_box, -vx * k, -vy * k), k, self.start_velocity)
-        x1, y1, x2, y2 = (float(v) for v in self.first_box)
-        w, h = x2 - x1, y2 - y1
-        at_edge = x1 < EDGE_SIZES * w or y1 < EDGE_SIZES * h
-        if at_edge or not CLIPPED_ASPECT[0] <= w / max(h, 1.0) <= CLIPPED_ASPECT[1]:
+        if self.entered_at_edge():
             # Cut by the frame edge: its velocity (measured on a box that grows as it enters) says little,
             # and the sliver at the edge is still a face. Cover the first box too.
             return union_box(back, self.first_box)
         return back
+
+    def entered_at_edge(self) -> bool:
+        """Whether the first box is (or was just) cut by the frame edge: a face coming into view."""
+        x1, y1, x2, y2 = (float(v) for v in self.first_box)
+        w, h = x2 - x1, y2 - y1
+        at_edge = x1 < EDGE_SIZES * w or y1 < EDGE_SIZES * h
+        return at_edge or not CLIPPED_ASPECT[0] <= w / max(h, 1.0) <= CLIPPED_ASPECT[1]
 
 
 @dataclass(slots=True)
@@ -384,7 +388,11 @@ class Tracker:
         Leads are placed now, at the last moment, from each track's velocity as known by then.
         """
         for track in self._starts:
-            if 0 < track.first_seen - frame <= self._lead:
+            # A face entering at the edge shows a sliver for longer than the lead before the detector can
+            # see it (a 10 px strip of a 70 px face is not a face to it): its first box covers every frame
+            # still pending, which costs no extra look-ahead.
+            reach = self.lookahead if track.entered_at_edge() else self._lead
+            if 0 < track.first_seen - frame <= reach:
                 lead = track.lead_box(frame)
                 entry = entries.get(track.id)
                 if entry is None:
