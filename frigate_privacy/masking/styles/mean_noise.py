@@ -20,9 +20,8 @@ NOISE_SIGMA = 14.0
 # Gaussian noise as a table of its 256 quantiles, indexed by random bytes: one random byte per pixel and
 # one table lookup cost a tenth of drawing float normals and clipping them (a 200 px mask: 80 us, was
 # 1 ms), and 256 levels are finer than the 8-bit output can show.
-_NOISE_LEVELS = np.round(
-    np.array([NormalDist().inv_cdf((i + 0.5) / 256) for i in range(256)]) * NOISE_SIGMA
-).astype(np.int16)
+_QUANTILES = [NormalDist().inv_cdf((i + 0.5) / 256) for i in range(256)]
+_NOISE_LEVELS = np.round(np.array(_QUANTILES) * NOISE_SIGMA).astype(np.int16)
 
 
 class MeanNoiseStyle:
