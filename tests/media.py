@@ -136,6 +136,9 @@ class PassTracker:
         self.lookahead = lookahead
         self._pending: list[Plan] = []
 
+    def set_frame_size(self, width: int, height: int) -> None:
+        pass
+
     def push(self, index: int, faces: Detections, persons: Detections | None) -> Sequence[Plan]:
         regions = tuple(
             MaskRegion(tuple(float(v) for v in b), RegionKind.face, 1, (float(b[0]), float(b[1])))  # type: ignore[arg-type]

@@ -332,6 +332,9 @@ class _OneRegionTracker:
 
     lookahead = 0
 
+    def set_frame_size(self, width: int, height: int) -> None:
+        pass
+
     def push(self, index: int, faces: object, persons: object) -> list[object]:
         from frigate_privacy.masking.types import FramePlan
 

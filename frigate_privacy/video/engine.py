@@ -56,6 +56,8 @@ class PlanTracker(Protocol):
     @property
     def lookahead(self) -> int: ...
 
+    def set_frame_size(self, width: int, height: int) -> None: ...
+
     def push(self, index: int, faces: Detections, persons: Detections | None) -> Sequence[_Plan]: ...
 
     def flush(self) -> Sequence[_Plan]: ...
@@ -76,6 +78,10 @@ class PlannedTracker:
     def lookahead(self) -> int:
         """The tracker's look-ahead."""
         return self.tracker.lookahead
+
+    def set_frame_size(self, width: int, height: int) -> None:
+        """Tell the tracker where the frame's edges are."""
+        self.tracker.set_frame_size(width, height)
 
     def push(self, index: int, faces: Detections, persons: Detections | None) -> list[FramePlan]:
         """Track one frame's detections; the plans of the frames now final."""
@@ -142,6 +148,7 @@ class RedactionEngine:
         self._held: dict[int, tuple[Frame, float | None]] = {}
         self._waiting: list[int] = []
         self._last_detected: int | None = None
+        self._frame_shape: tuple[int, ...] = ()
         self.stats = EngineStats()
 
     @property
@@ -159,6 +166,9 @@ class RedactionEngine:
 
         `time` travels with the frame to the region filter (the keep-visible matcher needs each frame's time).
         """
+        if image.shape[:2] != self._frame_shape:
+            self._frame_shape = image.shape[:2]
+            self._tracker.set_frame_size(image.shape[1], image.shape[0])
         self._held[index] = (image, time)
         self._waiting.append(index)
         if self._last_detected is None or index - self._last_detected >= self._every:

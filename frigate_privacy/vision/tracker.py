@@ -28,7 +28,7 @@ from frigate_privacy.pixel_types import DetectionKind, Detections, TrackedBox, T
 from frigate_privacy.vision.association import greedy_match
 from frigate_privacy.vision.motion import MotionModel, grow_box, shift_box, union_box
 
-__all__ = ["Tracker", "association_reach", "uncertain_box"]
+__all__ = ["Tracker", "association_reach", "at_frame_edge", "uncertain_box"]
 
 Box = NDArray[np.float64]
 
@@ -71,9 +71,12 @@ FAST_REACH_PER_FRAME = 1.5
 MAX_FAST_REACH = 6.0
 FAST_SIZE_RATIO = 1.4
 # Face boxes are about 0.8 times as wide as tall; a first box outside this range, or one this close (in
-# its own sizes) to the left or top edge, is (or was just) cut by the frame edge.
+# its own sizes) to a frame edge, is (or was just) cut by the frame edge.
 CLIPPED_ASPECT = (0.65, 1.4)
 EDGE_SIZES = 1.0
+# A subject last seen at a frame edge is held this many times longer: a face leaving slowly shows a
+# sliver there for longer than the hold, and a sliver is not a face to the detector.
+EDGE_HOLD_FACTOR = 3
 # Smoothing of the pixelate grid anchor: follows the face, not the detector's pixel jitter.
 ANCHOR_GAIN = 0.3
 
@@ -124,6 +127,8 @@ class _Track:
     anchor: NDArray[np.float64]
     start_velocity: NDArray[np.float64] | None = None
     """Velocity from the first two detections: where the lead frames place the subject."""
+    entered_at_edge: bool = False
+    """The first box is cut by a frame edge: a face coming into view."""
 
     def observe(self, box: Box, frame: int) -> None:
         self.motion.observe(box, frame)
@@ -138,18 +143,22 @@ class _Track:
             return uncertain_box(self.first_box, k)
         vx, vy = float(self.start_velocity[0]), float(self.start_velocity[1])
         back = uncertain_box(shift_box(self.first_box, -vx * k, -vy * k), k, self.start_velocity)
-        if self.entered_at_edge():
+        if self.entered_at_edge:
             # Cut by the frame edge: its velocity (measured on a box that grows as it enters) says little,
             # and the sliver at the edge is still a face. Cover the first box too.
             return union_box(back, self.first_box)
         return back
 
-    def entered_at_edge(self) -> bool:
-        """Whether the first box is (or was just) cut by the frame edge: a face coming into view."""
-        x1, y1, x2, y2 = (float(v) for v in self.first_box)
-        w, h = x2 - x1, y2 - y1
-        at_edge = x1 < EDGE_SIZES * w or y1 < EDGE_SIZES * h
-        return at_edge or not CLIPPED_ASPECT[0] <= w / max(h, 1.0) <= CLIPPED_ASPECT[1]
+
+def at_frame_edge(box: Box, frame: tuple[int, int] | None) -> bool:
+    """Whether `box` is (or was just) cut by an edge of a `frame` (width, height; None: left and top only)."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    w, h = x2 - x1, y2 - y1
+    if x1 < EDGE_SIZES * w or y1 < EDGE_SIZES * h:
+        return True
+    if frame is not None and (x2 > frame[0] - EDGE_SIZES * w or y2 > frame[1] - EDGE_SIZES * h):
+        return True
+    return not CLIPPED_ASPECT[0] <= w / max(h, 1.0) <= CLIPPED_ASPECT[1]
 
 
 @dataclass(slots=True)
@@ -242,6 +251,7 @@ class Tracker:
         """Per pending frame, the held box of each track unseen there (dropped when a detection bridges it)."""
         self._next_out: int | None = None
         self._last_in: int | None = None
+        self._frame: tuple[int, int] | None = None
 
     @property
     def lookahead(self) -> int:
@@ -261,6 +271,10 @@ class Tracker:
     def hold_frames(self) -> int:
         """How many frames a mask outlives its track's last detection."""
         return self._hold
+
+    def set_frame_size(self, width: int, height: int) -> None:
+        """The frame's size in pixels: boxes at its right and bottom edges count as cut by the edge too."""
+        self._frame = (width, height)
 
     def push(self, index: int, faces: Detections, persons: Detections | None) -> list[TrackedFrame]:
         """Add one frame's detections (`persons` None: no person detector ran); return frames now final."""
@@ -316,6 +330,7 @@ class Tracker:
                 continue
             box = boxes[di]
             track = _Track(next(self._ids), kind, MotionModel.start(box, index), index, box.copy(), box[:2].copy())
+            track.entered_at_edge = at_frame_edge(box, self._frame)
             self._record(index, track, box)
             if self._lead > 0:
                 self._starts.append(track)
@@ -331,7 +346,7 @@ class Tracker:
     def _hold_box(self, track: _Track, index: int) -> bool:
         """Hold an unseen track in frame `index`; False once its hold is over (the subject is gone)."""
         age = index - track.motion.frame
-        if age > self._hold:
+        if age > (self._hold * EDGE_HOLD_FACTOR if at_frame_edge(track.motion.box, self._frame) else self._hold):
             return False
         # Where its velocity takes it, grown with the uncertainty, joined with where it was last seen:
         # a subject that stops (or lingers half out of the frame, where the detector loses it) stays covered.
@@ -391,7 +406,7 @@ class Tracker:
             # A face entering at the edge shows a sliver for longer than the lead before the detector can
             # see it (a 10 px strip of a 70 px face is not a face to it): its first box covers every frame
             # still pending, which costs no extra look-ahead.
-            reach = self.lookahead if track.entered_at_edge() else self._lead
+            reach = self.lookahead if track.entered_at_edge else self._lead
             if 0 < track.first_seen - frame <= reach:
                 lead = track.lead_box(frame)
                 entry = entries.get(track.id)
