@@ -239,3 +239,20 @@ def test_face_leaving_slowly_at_the_right_edge_stays_covered_while_a_sliver_show
     last_seen = max(i for i in range(100) if i % EVERY == 0 and detected(0, i))
     assert max(i for i in range(100) if visible(i) is not None) - last_seen > 20
     assert uncovered(plans, visible) == []
+
+
+def test_one_narrow_shifted_detection_does_not_uncover_a_tracked_face() -> None:
+    # A turning face: at frame 15 the detector's box is 80 % as wide and a quarter of a face to the right.
+    # Its mask (1.5x that box) would leave the face's left edge out; the track's prediction covers it.
+    path = linear(400, 300, 3, 0, 60)
+
+    def jittered(i: int) -> Box | None:
+        box = path(i)
+        if box is None or i != 15:
+            return box
+        w = box[2] - box[0]
+        cx = (box[0] + box[2]) / 2 + 0.25 * w
+        return (cx - 0.4 * w, box[1], cx + 0.4 * w, box[3])
+
+    plans = run([jittered], 30)
+    assert uncovered(plans, path) == []

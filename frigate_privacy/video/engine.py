@@ -297,10 +297,11 @@ def build_engine(
     # generated clips (2.85 -> 3.22 % at 720p) and fixed no leak.
     bridge = (every - 1) / fps
     lead_cfg = cfg.model_copy(update={"lead_seconds": cfg.lead_seconds + bridge})
-    tracker = PlannedTracker(Tracker(fps, lead_cfg, detect_every=every), cfg)
-    person_every = max(
-        1, effective_every(every * plan.person_every, configured.lead_frames, configured.hold_frames) // every
-    )
+    led = Tracker(fps, lead_cfg, detect_every=every)
+    tracker = PlannedTracker(led, cfg)
+    # Persons get the same lengthened lead, so their cadence is bounded by it (with the configured lead
+    # alone, detection every 5th frame left no room and ran the person model on every detection frame).
+    person_every = max(1, effective_every(every * plan.person_every, led.lead_frames, led.hold_frames) // every)
     return RedactionEngine(
         face_detector=face_detector,
         person_detector=person_detector,

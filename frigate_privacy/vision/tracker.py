@@ -129,6 +129,8 @@ class _Track:
     """Velocity from the first two detections: where the lead frames place the subject."""
     entered_at_edge: bool = False
     """The first box is cut by a frame edge: a face coming into view."""
+    seen_box: Box | None = None
+    """What was masked at the last detection (the detection, or its union with the prediction)."""
 
     def observe(self, box: Box, frame: int) -> None:
         self.motion.observe(box, frame)
@@ -311,7 +313,8 @@ class Tracker:
         survivors: list[_Track] = []
         for ti, di in [*matching.pairs, *fast]:
             track, box = tracks[ti], boxes[di]
-            prev_frame, prev_box = track.motion.frame, track.motion.box
+            prev_frame = track.motion.frame
+            prev_box = track.seen_box if track.seen_box is not None else track.motion.box
             size = track.motion.size()
             if ti in fast_tracks:  # linked only because nothing else was near: the holds stay (fail closed)
                 release = False
@@ -321,6 +324,12 @@ class Tracker:
                 others = [d for d in range(len(boxes)) if _centre_distance(predicted[ti], boxes[d]) <= reach[ti] * size]
                 release = len(others) == 1
             track.observe(box, index)
+            if release and ti not in fast_tracks and known[ti]:
+                # Seen where its motion said it would be. A detector's box jitters from frame to frame (a
+                # narrower or shifted box on a turning face): the predicted place is masked too, here and
+                # on the path to and from this detection.
+                box = union_box(box, predicted[ti])
+            track.seen_box = box.copy()
             self._record(index, track, box)
             if index - prev_frame > 1:
                 self._fill_gap(track, prev_frame, prev_box, index, box, release)
