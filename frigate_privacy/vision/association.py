@@ -1,4 +1,4 @@
-"""Match detections to tracks in one frame: overlap plus centre distance, greedy lowest cost first."""
+"""Match detections to tracks in one frame: lowest cost first, then swaps that pair one more."""
 
 from __future__ import annotations
 
@@ -82,8 +82,43 @@ def greedy_match(
         used_t.add(t)
         used_d.add(d)
         pairs.append((t, d))
+    pairs = _augmented(pairs, admissible, cost)
+    used_t = {t for t, _ in pairs}
+    used_d = {d for _, d in pairs}
     return Matching(
         pairs,
         [d for d in range(m) if d not in used_d],
         [t for t in range(n) if t not in used_t],
     )
+
+
+def _augmented(pairs: list[tuple[int, int]], admissible: NDArray[np.bool_], cost: Boxes) -> list[tuple[int, int]]:
+    """`pairs` with every one-swap improvement in the number of pairs applied, cheapest first.
+
+    Greedy lowest cost first can give a track the detection another track needed, leaving both the
+    other track and a detection unpaired: a fast face whose last place a slower face just reached loses
+    its track to it, and so restarts without a path in every detection frame. When a left-over track
+    can take a paired detection whose track can take a left-over detection instead, both are paired.
+    """
+    pairs = list(pairs)
+    while True:
+        paired_t = {t for t, _ in pairs}
+        paired_d = {d for _, d in pairs}
+        free_t = [t for t in range(admissible.shape[0]) if t not in paired_t]
+        free_d = [d for d in range(admissible.shape[1]) if d not in paired_d]
+        best: tuple[float, int, int, int] | None = None
+        for k, (t1, d1) in enumerate(pairs):
+            for t2 in free_t:
+                if not admissible[t2, d1]:
+                    continue
+                for d2 in free_d:
+                    if admissible[t1, d2]:
+                        added = float(cost[t1, d2] + cost[t2, d1] - cost[t1, d1])
+                        if best is None or added < best[0]:
+                            best = (added, k, t2, d2)
+        if best is None:
+            return pairs
+        _, k, t2, d2 = best
+        t1, d1 = pairs[k]
+        pairs[k] = (t1, d2)
+        pairs.append((t2, d1))
