@@ -28,7 +28,7 @@ from frigate_privacy.pixel_types import DetectionKind, Detections, TrackedBox, T
 from frigate_privacy.vision.association import greedy_match
 from frigate_privacy.vision.motion import MotionModel, grow_box, shift_box, union_box
 
-__all__ = ["Tracker", "association_reach", "at_frame_edge", "uncertain_box"]
+__all__ = ["Tracker", "association_reach", "at_frame_edge", "touches_frame_edge", "uncertain_box"]
 
 Box = NDArray[np.float64]
 
@@ -74,9 +74,11 @@ FAST_SIZE_RATIO = 1.4
 # its own sizes) to a frame edge, is (or was just) cut by the frame edge.
 CLIPPED_ASPECT = (0.65, 1.4)
 EDGE_SIZES = 1.0
-# A subject last seen at a frame edge is held this many times longer: a face leaving slowly shows a
-# sliver there for longer than the hold, and a sliver is not a face to the detector.
+# A subject last seen cut by a frame edge is held this many times longer: a face leaving slowly shows a
+# sliver there for longer than the hold, and a sliver is not a face to the detector. Only boxes that
+# reach the edge (within this many pixels) count: holding every face near an edge raised collateral.
 EDGE_HOLD_FACTOR = 3
+EDGE_TOUCH_PX = 1.0
 # Smoothing of the pixelate grid anchor: follows the face, not the detector's pixel jitter.
 ANCHOR_GAIN = 0.3
 
@@ -150,6 +152,17 @@ class _Track:
             # and the sliver at the edge is still a face. Cover the first box too.
             return union_box(back, self.first_box)
         return back
+
+
+def touches_frame_edge(box: Box, frame: tuple[int, int] | None) -> bool:
+    """Whether `box` reaches an edge of a `frame` (width, height; None: left and top only).
+
+    Detectors clip their boxes to the image, so a face partly outside the frame has a box that touches it.
+    """
+    x1, y1, x2, y2 = (float(v) for v in box)
+    if x1 <= EDGE_TOUCH_PX or y1 <= EDGE_TOUCH_PX:
+        return True
+    return frame is not None and (x2 >= frame[0] - EDGE_TOUCH_PX or y2 >= frame[1] - EDGE_TOUCH_PX)
 
 
 def at_frame_edge(box: Box, frame: tuple[int, int] | None) -> bool:
@@ -355,7 +368,7 @@ class Tracker:
     def _hold_box(self, track: _Track, index: int) -> bool:
         """Hold an unseen track in frame `index`; False once its hold is over (the subject is gone)."""
         age = index - track.motion.frame
-        if age > (self._hold * EDGE_HOLD_FACTOR if at_frame_edge(track.motion.box, self._frame) else self._hold):
+        if age > (self._hold * EDGE_HOLD_FACTOR if touches_frame_edge(track.motion.box, self._frame) else self._hold):
             return False
         # Where its velocity takes it, grown with the uncertainty, joined with where it was last seen:
         # a subject that stops (or lingers half out of the frame, where the detector loses it) stays covered.
