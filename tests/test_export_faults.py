@@ -209,7 +209,15 @@ def _largest_open_file_under(pid: int, directory: Path) -> int:
 
 def test_sigkill_mid_export_leaves_nothing_readable(scene: Scene, made: dict[str, Path], tmp_path: Path) -> None:
     shutil.copytree(made["data"], tmp_path / "data", ignore=shutil.ignore_patterns("exports"))
-    proc = _subprocess_export(made, tmp_path / "cfg.yml", tmp_path / "data", scene, "")
+    # Each frame is encoded 30 ms late, so the ~1 MB export takes seconds and the kill lands mid-way
+    # (unthrottled, a fast run sometimes finished between two looks at its open files).
+    prelude = (
+        "import time\n"
+        "from frigate_privacy.video.encode import VideoSink\n"
+        "_write = VideoSink.write_frame\n"
+        "VideoSink.write_frame = lambda self, *a: (time.sleep(0.03), _write(self, *a))[1]"
+    )
+    proc = _subprocess_export(made, tmp_path / "cfg.yml", tmp_path / "data", scene, prelude)
     exports = tmp_path / "data" / "exports"
     deadline = time.monotonic() + 120
     killed_at = 0
