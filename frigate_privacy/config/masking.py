@@ -68,7 +68,7 @@ class MaskingConfig(PrivacyBaseModel):
             "`default` runs YuNet_n sized for the smallest face (above 1000 px wide only on what moved, with "
             "a whole-frame pass every 16th detection) plus CenterFace on a coarse copy for large, turned or "
             "occluded faces (every 3rd detection frame), and masks what either finds; `fast` runs YuNet_n "
-            "alone on the whole frame with its input capped at 1280 px, for throughput."
+            "alone, its input capped at 1280 px and focused the same way, for throughput."
         ),
     )
     face_threshold: float | None = Field(
