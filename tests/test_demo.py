@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from frigate_privacy.config.masking import DetectionProfile
 from frigate_privacy.demo.backdrop import SyntheticBackdrop
 from frigate_privacy.demo.face_source import ASTRONAUT_SHA256, astronaut_path
 from frigate_privacy.demo.runner import DemoOptions, run_demo
@@ -101,3 +102,24 @@ def test_demo_leaks_no_face(tmp_path: Path, seed: int, source: str, resolution: 
     assert r.scored_face_frames > 100  # the scene really shows faces of 24 px and more
     assert r.leaked_faces == [], [(x.frame, r.face_names[x.track_id], round(x.height)) for x in r.leaked_faces]
     assert r.still_face is not None and not r.still_face.leaked
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", ["shared", "pypi"])
+@pytest.mark.parametrize("seed", range(5))
+def test_demo_leaks_no_face_with_the_fast_profile(tmp_path: Path, seed: int, source: str) -> None:
+    """The fast profile on the demo's 1080p clips (where its sprinters and crossings once leaked)."""
+    _require_models()
+    shared = None
+    if source == "shared":
+        shared = SHARED / "data"
+        if not (shared / "astronaut.png").is_file():
+            pytest.skip("../shared/data is not available")
+    try:
+        r = run_demo(DemoOptions(tmp_path, shared, width=1920, height=1080, seed=seed, profile=DetectionProfile.fast))
+    except ModelError as err:
+        if "scikit-image" in str(err):
+            pytest.skip(f"PyPI not reachable: {err}")
+        raise
+    assert r.scored_face_frames > 100
+    assert r.leaked_faces == [], [(x.frame, r.face_names[x.track_id], round(x.height)) for x in r.leaked_faces]
