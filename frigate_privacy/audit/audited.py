@@ -8,6 +8,7 @@ leaves a visible "started, not finished" entry that `audit verify` reports.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 from frigate_privacy.audit.actions import AuditAction, AuditResult
@@ -34,56 +35,20 @@ def audited(
     outcome: Callable[[T], tuple[AuditResult, Mapping[str, Any]]] | None = None,
 ) -> T:
     """Record the intent, call `work`, record its outcome (success, what `outcome` adds, or the error class)."""
-    intent = log.record(
-        actor=actor,
-        role=role,
-        action=action,
-        target=target,
-        reason=reason,
-        result=AuditResult.started,
-        camera=camera,
-        details=details,
-    )
+    # Intent and outcome entries differ only in result and details.
+    entry = partial(log.record, actor=actor, role=role, action=action, target=target, reason=reason, camera=camera)
+    intent = entry(result=AuditResult.started, details=details)
     link = {"intent": intent.seq}
     try:
         value = work()
     except BaseException as err:
-        log.record(
-            actor=actor,
-            role=role,
-            action=action,
-            target=target,
-            reason=reason,
-            result=AuditResult.failure,
-            camera=camera,
-            # The class only: messages may quote paths or names, and must never carry a secret.
-            details={**details, **link, "error": type(err).__name__},
-        )
+        # The class only: messages may quote paths or names, and must never carry a secret.
+        entry(result=AuditResult.failure, details={**details, **link, "error": type(err).__name__})
         raise
     result, extra = outcome(value) if outcome is not None else (AuditResult.success, {})
     try:
-        full: Mapping[str, Any] = {**details, **extra, **link}
-        log.record(
-            actor=actor,
-            role=role,
-            action=action,
-            target=target,
-            reason=reason,
-            result=result,
-            camera=camera,
-            details=full,
-        )
+        entry(result=result, details={**details, **extra, **link})
     except AuditInputError as err:
         # The effect happened: its outcome is recorded even if what `outcome` added is refused.
-        short = {**details, **link, "details_refused": safe_text(err, 200)}
-        log.record(
-            actor=actor,
-            role=role,
-            action=action,
-            target=target,
-            reason=reason,
-            result=result,
-            camera=camera,
-            details=short,
-        )
+        entry(result=result, details={**details, **link, "details_refused": safe_text(err, 200)})
     return value
