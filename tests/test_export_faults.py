@@ -209,13 +209,13 @@ def _largest_open_file_under(pid: int, directory: Path) -> int:
 
 def test_sigkill_mid_export_leaves_nothing_readable(scene: Scene, made: dict[str, Path], tmp_path: Path) -> None:
     shutil.copytree(made["data"], tmp_path / "data", ignore=shutil.ignore_patterns("exports"))
-    # Each frame is encoded 30 ms late, so the ~1 MB export takes seconds and the kill lands mid-way
-    # (unthrottled, a fast run sometimes finished between two looks at its open files).
+    # Every write of plaintext into the encryptor is 20 ms late, so the ciphertext grows for seconds and
+    # the kill lands mid-way (unthrottled, a fast run sometimes finished between two looks at its files).
     prelude = (
         "import time\n"
-        "from frigate_privacy.video.encode import VideoSink\n"
-        "_write = VideoSink.write_frame\n"
-        "VideoSink.write_frame = lambda self, *a: (time.sleep(0.03), _write(self, *a))[1]"
+        "from frigate_privacy.crypto.age import EncryptingWriter\n"
+        "_write = EncryptingWriter.write\n"
+        "EncryptingWriter.write = lambda self, data: (time.sleep(0.02), _write(self, data))[1]"
     )
     proc = _subprocess_export(made, tmp_path / "cfg.yml", tmp_path / "data", scene, prelude)
     exports = tmp_path / "data" / "exports"
@@ -223,13 +223,14 @@ def test_sigkill_mid_export_leaves_nothing_readable(scene: Scene, made: dict[str
     killed_at = 0
     while time.monotonic() < deadline and proc.poll() is None:
         size = _largest_open_file_under(proc.pid, exports)
-        if size > 300_000:
+        if size > 100_000:
             killed_at = size
             proc.send_signal(signal.SIGKILL)
             break
         time.sleep(0.01)
     proc.wait(timeout=30)
-    assert killed_at, "the export finished before it could be killed"
+    err = proc.stderr.read()[-2000:] if proc.stderr else b""
+    assert killed_at, f"the export ended (exit {proc.returncode}) before it could be killed: {err!r}"
     # Only ciphertext remains, inside a private staging directory, never under an export's name.
     assert not list(exports.glob("*.fpx.age"))
     _no_plaintext(exports)
