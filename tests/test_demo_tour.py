@@ -264,3 +264,30 @@ def test_sigterm_mid_tour_stops_everything_and_leaves_no_frigate_media(tmp_path:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_second_tour_in_the_same_directory_sets_the_first_one_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Running the demo twice into one directory works: the earlier tour's output moves to tour.previous."""
+    from frigate_privacy.demo.runner import DemoOptions
+    from frigate_privacy.demo.tour import Tour, TourOptions
+
+    monkeypatch.setenv("FRIGATE_PRIVACY_STANDIN_CACHE", str(tmp_path / "cache"))  # the tour sets it otherwise
+    out = tmp_path / "demo-out"
+    for run in range(3):
+        tour = Tour(TourOptions(out, DemoOptions(out)), show=lambda _line: None)
+        try:
+            assert not tour.key_path.exists()  # a fresh key can be made
+            (tour.dir / "commands.log").write_text(f"run {run}\n")
+            tour.key_path.write_text("AGE-SECRET-KEY-...\n")
+        finally:
+            tour.close()
+    assert (out / "tour" / "commands.log").read_text() == "run 2\n"
+    assert (out / "tour.previous" / "commands.log").read_text() == "run 1\n"
+    # A directory the tour did not write is never moved or deleted.
+    other = tmp_path / "elsewhere"
+    (other / "tour").mkdir(parents=True)
+    (other / "tour" / "notes.txt").write_text("mine")
+    Tour(TourOptions(other, DemoOptions(other)), show=lambda _line: None).close()
+    assert (other / "tour" / "notes.txt").read_text() == "mine" and not (other / "tour.previous").exists()

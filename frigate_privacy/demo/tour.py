@@ -99,6 +99,7 @@ class Tour:
         self.options = options
         self.show = show
         self.dir = options.out_dir / "tour"
+        _set_aside_previous(self.dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dir.chmod(0o700)
         # Frigate's own (unmasked) media: outside the output directory, deleted by close(); a tour that was
@@ -492,6 +493,26 @@ class Tour:
         if self.broker is not None:
             self.broker.stop()
         self._tmp.cleanup()
+
+
+# A directory is a tour's own output when it holds the tour's command log.
+_TOUR_MARKER = "commands.log"
+
+
+def _set_aside_previous(tour_dir: Path) -> None:
+    """Move an earlier tour's output to `<dir>.previous` (replacing an older one), so the demo can run again.
+
+    Only directories the tour wrote (they hold its command log) are moved or replaced; anything else by
+    that name is left alone, and the key file's own refusal to be overwritten still protects it.
+    """
+    if not (tour_dir / _TOUR_MARKER).is_file():
+        return
+    previous = tour_dir.with_name(tour_dir.name + ".previous")
+    if previous.exists():
+        if not (previous / _TOUR_MARKER).is_file():
+            return
+        shutil.rmtree(previous)
+    tour_dir.rename(previous)
 
 
 def _status_of(payload: bytes) -> dict[str, Any]:
