@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from frigate_privacy.errors import ModelError
 from frigate_privacy.vision.box_mapping import clip_boxes, to_frame
 from frigate_privacy.vision.nms import nms
-from frigate_privacy.vision.preprocess import batch_tensor, check_frame, detection_scale, resize_by
+from frigate_privacy.vision.preprocess import TensorArena, batch_tensor, check_frame, detection_scale, resize_by
 from frigate_privacy.vision.registry import ModelSpec
 from frigate_privacy.vision.types import DetectionKind, Detections, Frame
 
@@ -74,6 +74,7 @@ class OnnxDetector:
         self._decoder = decoder
         self.large_gate = large_gate
         self._output_names = [o.name for o in session.get_outputs()]
+        self._arena = TensorArena()
 
     @property
     def supports_batch(self) -> bool:
@@ -94,7 +95,7 @@ class OnnxDetector:
             check_frame(img)
         if not self.supports_batch and len(images) > 1:
             return [self.detect_many([img])[0] for img in images]
-        tensor = batch_tensor(images, self.spec.input)
+        tensor = batch_tensor(images, self.spec.input, self._arena)
         try:
             raw = self._session.run(self._output_names, {self.spec.input.name: tensor})
         except Exception as err:  # onnxruntime's errors are untyped; a failed run must stop the caller
