@@ -139,8 +139,6 @@ class PassTracker:
     def set_frame_size(self, width: int, height: int) -> None:
         pass
 
-    nobody = False
-
     def push(self, index: int, faces: Detections, persons: Detections | None) -> Sequence[Plan]:
         regions = tuple(
             MaskRegion(tuple(float(v) for v in b), RegionKind.face, 1, (float(b[0]), float(b[1])))  # type: ignore[arg-type]

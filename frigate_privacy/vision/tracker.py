@@ -287,11 +287,6 @@ class Tracker:
         """How many frames a mask outlives its track's last detection."""
         return self._hold
 
-    @property
-    def nobody(self) -> bool:
-        """Whether no face or person is being tracked (none seen, and every hold has run out)."""
-        return not any(self._tracks.values())
-
     def set_frame_size(self, width: int, height: int) -> None:
         """The frame's size in pixels: boxes at its right and bottom edges count as cut by the edge too."""
         self._frame = (width, height)
