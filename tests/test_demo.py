@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 from frigate_privacy.config.masking import DetectionProfile
 from frigate_privacy.demo.backdrop import SyntheticBackdrop
 from frigate_privacy.demo.face_source import ASTRONAUT_SHA256, astronaut_path
-from frigate_privacy.demo.runner import DemoOptions, run_demo
+from frigate_privacy.demo.runner import DemoOptions, DemoResult, run_demo
 from frigate_privacy.demo.still import side_by_side
 from frigate_privacy.errors import ModelError
 from frigate_privacy.vision.model_files import ModelState, file_sha256, model_status
@@ -79,28 +80,37 @@ def test_demo_command_passes_and_writes_a_still(tmp_path: Path, shared_data: Pat
     assert np.abs(left - right).mean() > 0.5
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("resolution", [(1280, 720), (1920, 1080)], ids=["720p", "1080p"])
-@pytest.mark.parametrize("source", ["shared", "pypi"])
-@pytest.mark.parametrize("seed", range(5))
-def test_demo_leaks_no_face(tmp_path: Path, seed: int, source: str, resolution: tuple[int, int]) -> None:
-    """Zero leak-frames on seeds 0-4, with ../shared's face and video and with the PyPI face and a drawn scene."""
+def _demo(tmp_path: Path, seed: int, source: str, **options: Any) -> DemoResult:
+    """The demo on `source` ("shared": ../shared's face and video; "pypi": the PyPI face, a drawn scene)."""
     _require_models()
     shared = None
     if source == "shared":
         shared = SHARED / "data"
         if not (shared / "astronaut.png").is_file():
             pytest.skip("../shared/data is not available")
-    width, height = resolution
     try:
-        r = run_demo(DemoOptions(tmp_path, shared, width=width, height=height, seed=seed))
+        return run_demo(DemoOptions(tmp_path, shared, seed=seed, **options))
     except ModelError as err:
         if "scikit-image" in str(err):
             pytest.skip(f"PyPI not reachable: {err}")
         raise
+
+
+def _leaks(r: DemoResult) -> list[tuple[int, str, int]]:
+    return [(x.frame, r.face_names[x.track_id], round(x.height)) for x in r.leaked_faces]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("resolution", [(1280, 720), (1920, 1080)], ids=["720p", "1080p"])
+@pytest.mark.parametrize("source", ["shared", "pypi"])
+@pytest.mark.parametrize("seed", range(5))
+def test_demo_leaks_no_face(tmp_path: Path, seed: int, source: str, resolution: tuple[int, int]) -> None:
+    """Zero leak-frames on seeds 0-4, with ../shared's face and video and with the PyPI face and a drawn scene."""
+    width, height = resolution
+    r = _demo(tmp_path, seed, source, width=width, height=height)
     assert r.frames_in == r.frames_out == 90
     assert r.scored_face_frames > 100  # the scene really shows faces of 24 px and more
-    assert r.leaked_faces == [], [(x.frame, r.face_names[x.track_id], round(x.height)) for x in r.leaked_faces]
+    assert r.leaked_faces == [], _leaks(r)
     assert r.still_face is not None and not r.still_face.leaked
 
 
@@ -109,17 +119,6 @@ def test_demo_leaks_no_face(tmp_path: Path, seed: int, source: str, resolution: 
 @pytest.mark.parametrize("seed", range(5))
 def test_demo_leaks_no_face_with_the_fast_profile(tmp_path: Path, seed: int, source: str) -> None:
     """The fast profile on the demo's 1080p clips (where its sprinters and crossings once leaked)."""
-    _require_models()
-    shared = None
-    if source == "shared":
-        shared = SHARED / "data"
-        if not (shared / "astronaut.png").is_file():
-            pytest.skip("../shared/data is not available")
-    try:
-        r = run_demo(DemoOptions(tmp_path, shared, width=1920, height=1080, seed=seed, profile=DetectionProfile.fast))
-    except ModelError as err:
-        if "scikit-image" in str(err):
-            pytest.skip(f"PyPI not reachable: {err}")
-        raise
+    r = _demo(tmp_path, seed, source, width=1920, height=1080, profile=DetectionProfile.fast)
     assert r.scored_face_frames > 100
-    assert r.leaked_faces == [], [(x.frame, r.face_names[x.track_id], round(x.height)) for x in r.leaked_faces]
+    assert r.leaked_faces == [], _leaks(r)
