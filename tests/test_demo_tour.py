@@ -273,16 +273,20 @@ def test_a_second_tour_in_the_same_directory_sets_the_first_one_aside(
     from frigate_privacy.demo.runner import DemoOptions
     from frigate_privacy.demo.tour import Tour, TourOptions
 
-    monkeypatch.setenv("FRIGATE_PRIVACY_STANDIN_CACHE", str(tmp_path / "cache"))  # the tour sets it otherwise
+    # The tour points the stand-in's cache into its own temporary directory and takes that back on close:
+    # it once stayed set, and later tests in the same process used a deleted cache.
+    monkeypatch.delenv("FRIGATE_PRIVACY_STANDIN_CACHE", raising=False)
     out = tmp_path / "demo-out"
     for run in range(3):
         tour = Tour(TourOptions(out, DemoOptions(out)), show=lambda _line: None)
         try:
+            assert os.environ["FRIGATE_PRIVACY_STANDIN_CACHE"].startswith(str(tour.tmp))
             assert not tour.key_path.exists()  # a fresh key can be made
             (tour.dir / "commands.log").write_text(f"run {run}\n")
             tour.key_path.write_text("AGE-SECRET-KEY-...\n")
         finally:
             tour.close()
+    assert "FRIGATE_PRIVACY_STANDIN_CACHE" not in os.environ
     assert (out / "tour" / "commands.log").read_text() == "run 2\n"
     assert (out / "tour.previous" / "commands.log").read_text() == "run 1\n"
     # A directory the tour did not write is never moved or deleted.

@@ -92,6 +92,10 @@ def _expect(done: CommandResult, *codes: int) -> CommandResult:
     return done
 
 
+# Where the Frigate stand-in keeps its encoded segments (tests/standin/media.py reads it at each use).
+_STANDIN_CACHE_ENV = "FRIGATE_PRIVACY_STANDIN_CACHE"
+
+
 class Tour:
     """The tour's state and its steps; `steps()` is the table, `close()` stops everything it started."""
 
@@ -107,7 +111,11 @@ class Tour:
         sweep_leftovers(Path(tempfile.gettempdir()), _TMP_PREFIX)
         self._tmp = tempfile.TemporaryDirectory(prefix=leftover_name(_TMP_PREFIX))
         self.tmp = Path(self._tmp.name)
-        os.environ.setdefault("FRIGATE_PRIVACY_STANDIN_CACHE", str(self.tmp / "standin-cache"))
+        # The stand-in's encoded segments go with Frigate's media, unless the caller chose a place; the
+        # setting is the process's own, so close() takes it back (later users get their usual cache).
+        self._cache_env_set = _STANDIN_CACHE_ENV not in os.environ
+        if self._cache_env_set:
+            os.environ[_STANDIN_CACHE_ENV] = str(self.tmp / "standin-cache")
         self.commands = CommandLog(self.dir / "commands.log")
         self.data_dir = self.dir / "data"
         self.config_path = self.dir / "config.yaml"
@@ -492,6 +500,8 @@ class Tour:
             self.scene.standin.stop()
         if self.broker is not None:
             self.broker.stop()
+        if self._cache_env_set:
+            os.environ.pop(_STANDIN_CACHE_ENV, None)
         self._tmp.cleanup()
 
 

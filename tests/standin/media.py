@@ -20,7 +20,14 @@ from .scene import Walker, scene_frames
 
 SEGMENT_SECONDS = 10
 FRIGATE_MEDIA = "/media/frigate"  # how Frigate names media_root in API answers
-_CACHE = Path(os.environ.get("FRIGATE_PRIVACY_STANDIN_CACHE", Path(tempfile.gettempdir()) / "fp-standin-media"))
+CACHE_ENV = "FRIGATE_PRIVACY_STANDIN_CACHE"
+
+
+def _cache() -> Path:
+    """Where encoded segments are kept between runs: read at each use, so a caller may point it elsewhere."""
+    return Path(os.environ.get(CACHE_ENV, Path(tempfile.gettempdir()) / "fp-standin-media"))
+
+
 _AUDIO_RATE = 16000
 
 
@@ -156,10 +163,10 @@ def build_media(
                 + ([gop_seconds] if gop_seconds != 1 else [])
             ).encode()
         ).hexdigest()[:24]
-        cached = _CACHE / f"{key}.mp4"
+        cached = _cache() / f"{key}.mp4"
         if not cached.is_file():
             frames = list(scene_frames(seg_start, count, fps, size, first_index=first, faces=faces, walkers=walkers))
-            _CACHE.mkdir(parents=True, exist_ok=True)
+            cached.parent.mkdir(parents=True, exist_ok=True)
             _encode(cached, frames, fps, size, audio, seg_seconds, gop_seconds * fps)
         dest = root / segment_relpath(camera, seg_start)
         dest.parent.mkdir(parents=True, exist_ok=True)
