@@ -271,16 +271,18 @@ def build_engine(
     recall at some cost; needs the person detector, so it applies when `bodies` or `head_fallback` is on).
     `region_filter` may drop regions from each final plan (see RedactionEngine). The face pass's
     resolution and the detection cadence follow the profile's `DetectionPlan` (see `detection_plan`);
-    `settings` sets the detectors' onnxruntime threads.
+    `settings` sets the detectors' onnxruntime threads (default: `SessionSettings.for_video()`).
     Raises ModelError (naming `frigate-privacy models fetch`) when a model is not installed.
     """
     # Imported here so that importing the video package does not load onnxruntime.
     from frigate_privacy.masking.redactor import Redactor
     from frigate_privacy.masking.registry import load_style
     from frigate_privacy.vision.detectors import build_person_detector
+    from frigate_privacy.vision.session import SessionSettings
     from frigate_privacy.vision.tracker import Tracker
 
     style = load_style(cfg.style)
+    settings = settings if settings is not None else SessionSettings.for_video()
     plan = installed_plan(plan_for(cfg), models_dir) if cfg.faces else plan_for(cfg)
     face_detector = _face_passes(plan, cfg.face_threshold, models_dir, settings) if cfg.faces else None
     wants_persons = cfg.bodies or (cfg.faces and cfg.head_fallback)
