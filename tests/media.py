@@ -139,10 +139,12 @@ class PassTracker:
     def set_frame_size(self, width: int, height: int) -> None:
         pass
 
-    def push(self, index: int, faces: Detections, persons: Detections | None) -> Sequence[Plan]:
+    nobody = False
+
+    def push(self, index: int, faces: Detections | None, persons: Detections | None) -> Sequence[Plan]:
         regions = tuple(
             MaskRegion(tuple(float(v) for v in b), RegionKind.face, 1, (float(b[0]), float(b[1])))  # type: ignore[arg-type]
-            for b in faces.boxes
+            for b in (faces.boxes if faces is not None else ())
         )
         self._pending.append(Plan(index, regions))
         ready = [p for p in self._pending if p.index <= index - self.lookahead]

@@ -58,17 +58,19 @@ Square = tuple[int, int, int] | None
 
 
 def run(
-    squares: Sequence[Square], every: int, cfg: MaskingConfig | None = None
+    squares: Sequence[Square], every: int, cfg: MaskingConfig | None = None, idle_every: int | None = None
 ) -> tuple[dict[int, np.ndarray], SquareFinder]:
-    """Push the frames through an engine with cadence `every`; return (output frames by index, detector)."""
+    """Push the frames through an engine with cadence `every` (`idle_every` with nobody in view); return
+    (output frames by index, detector)."""
     finder = SquareFinder()
     cfg = cfg or MaskingConfig(head_fallback=False)
     engine = RedactionEngine(
         face_detector=finder,
         person_detector=None,
-        tracker=PlannedTracker(Tracker(FPS, cfg), cfg),
+        tracker=PlannedTracker(Tracker(FPS, cfg, detect_every=every, idle_every=idle_every), cfg),
         redactor=BlackRedactor(),
         detect_every=every,
+        idle_every=idle_every,
     )
     out: dict[int, np.ndarray] = {}
     for i, sq in enumerate(squares):
@@ -93,6 +95,40 @@ def leaked_frames(out: dict[int, np.ndarray], squares: Sequence[Square]) -> list
 def test_detectors_run_on_every_nth_frame_and_on_the_last() -> None:
     _, finder = run([None] * 11, every=3)
     assert finder.seen == [0, 3, 6, 9, 10]
+
+
+def test_with_nobody_in_view_detection_waits_longer_and_resumes_its_pace_once_someone_comes() -> None:
+    # Empty until frame 12: detections at 0, 5, 10. The face enters at 12 and is first seen at 15; from
+    # then on every 3rd frame, until its hold (0.7 s, 18 frames) has run out after it left at 24.
+    squares: list[Square] = [None] * 12 + [(40 + 3 * i, 100, 20) for i in range(13)] + [None] * 40
+    out, finder = run(squares, every=3, idle_every=5)
+    assert finder.seen[:6] == [0, 5, 10, 15, 18, 21]
+    assert leaked_frames(out, squares) == []  # frames 12-14, before the first detection, are led
+    assert 1 not in np.diff(finder.seen[:-1])
+    # Held until 24 + 18 = 42 at the latest, then the long gaps again.
+    late = [f for f in finder.seen if f > 45]
+    assert np.diff(late[:-1]).tolist() == [5] * (len(late) - 2)
+    assert all(b - a == 3 for a, b in zip(finder.seen[3:], finder.seen[4:], strict=False) if b <= 42)
+
+
+def test_with_someone_always_in_view_the_idle_cadence_changes_nothing() -> None:
+    # Same detections, same masks, pixel for pixel: the longer look-ahead and lead are taken only while
+    # nobody is tracked (held longer everywhere, frames let gap fills reach further back: more collateral).
+    squares: list[Square] = [(30 + 4 * i, 60 + i, 24) for i in range(40)]
+    fixed, fixed_finder = run(squares, every=3)
+    idle, idle_finder = run(squares, every=3, idle_every=5)
+    assert idle_finder.seen == fixed_finder.seen
+    assert all(np.array_equal(fixed[i], idle[i]) for i in fixed)
+    assert leaked_frames(idle, squares) == []
+
+
+def test_build_engine_waits_longer_only_with_its_profile_cadence() -> None:
+    cfg = MaskingConfig(faces=False, head_fallback=False)
+    engine = build_engine(cfg, FPS)
+    assert (engine.detect_every, engine.idle_every) == (3, 5)
+    # A configured cadence is fixed: detect_every 1 means every frame, whoever is in view.
+    fixed = build_engine(cfg.model_copy(update={"detect_every": 1}), FPS)
+    assert (fixed.detect_every, fixed.idle_every) == (1, 1)
 
 
 def test_face_appearing_between_detections_is_masked_from_its_first_frame() -> None:

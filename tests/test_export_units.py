@@ -335,6 +335,8 @@ class _OneRegionTracker:
     def set_frame_size(self, width: int, height: int) -> None:
         pass
 
+    nobody = False
+
     def push(self, index: int, faces: object, persons: object) -> list[object]:
         from frigate_privacy.masking.types import FramePlan
 

@@ -100,7 +100,8 @@ class MaskingConfig(PrivacyBaseModel):
         description=(
             "Run the detectors on every n-th frame; the tracker interpolates the frames between two "
             "detections and leads/holds masks across the gap. Capped so lead and hold always cover it. "
-            "Empty uses the profile's value (3); 1 detects on every frame."
+            "Empty uses the profile's cadence: every 3rd frame, every 5th while nobody is in view. A value "
+            "set here is used whoever is in view; 1 detects on every frame."
         ),
     )
     detect_width: int | None = Field(

@@ -41,6 +41,8 @@ class DetectionPlan:
     """Run the detectors on every `every`-th frame; the tracker interpolates the frames between."""
     max_side: int | None
     """Cap on the longer side of the small-face pass's input (None: up to the frame's own size)."""
+    idle_every: int = 0
+    """While nobody is in view (no face or person tracked), on every n-th frame instead (0: `every`)."""
     person_every: int = 1
     """Run the person detector on every n-th detection frame (persons are large and slow to move)."""
     focus: bool = True
@@ -59,7 +61,7 @@ class DetectionPlan:
 # The default profile before YuNet_n joined it: CenterFace alone, sized for 24 px faces (1600 px wide at
 # 1080p, on crops of what moved). 0 leak-frames on the 1080p bench clip at about two thirds of the speed.
 CENTERFACE_ONLY = DetectionPlan(
-    model="centerface", min_face_px=24, detector_face_px=20.0, every=3, max_side=None, person_every=2
+    model="centerface", min_face_px=24, detector_face_px=20.0, every=3, max_side=None, idle_every=5, person_every=2
 )
 
 
@@ -70,12 +72,15 @@ PROFILE_PLANS: dict[DetectionProfile, DetectionPlan] = {
     # on large turned and occluded faces, looks at a coarse copy sized for faces of 3 x 24 px on every
     # detection frame. Every 3rd frame: every 4th split fast faces into unrelated tracks (leak-frames).
     # Motion focus engages only when the small-face pass would exceed 1280 px (above 1080p, e.g. 4K).
+    # With nobody in view (no face or person tracked), every 5th frame: the next face to come is new and
+    # led back over the gap.
     DetectionProfile.default: DetectionPlan(
         model="yunet_n",
         min_face_px=24,
         detector_face_px=16.0,
         every=3,
         max_side=None,
+        idle_every=5,
         person_every=3,
         focus_above=1000,
         second=SecondPass(model="centerface", face_factor=3.0, detector_face_px=20.0, every=3),
@@ -85,7 +90,14 @@ PROFILE_PLANS: dict[DetectionProfile, DetectionPlan] = {
     # It focuses like the default from 1000 px on: on colour clips alone that saved nothing, but with the
     # gray passes of infrared frames and gray areas it is 6 % faster at 1080p (docs/engine.md).
     DetectionProfile.fast: DetectionPlan(
-        model="yunet_n", min_face_px=24, detector_face_px=16.0, every=3, max_side=1280, person_every=3, focus_above=1000
+        model="yunet_n",
+        min_face_px=24,
+        detector_face_px=16.0,
+        every=3,
+        max_side=1280,
+        idle_every=5,
+        person_every=3,
+        focus_above=1000,
     ),
 }
 
@@ -96,10 +108,12 @@ def plan_for(cfg: MaskingConfig) -> DetectionPlan:
 
 
 def _overridden(base: DetectionPlan, cfg: MaskingConfig) -> DetectionPlan:
+    # A configured cadence is a fixed one: detect_every 1 must mean every frame, with people in view or not.
     return replace(
         base,
         min_face_px=cfg.min_face_px if cfg.min_face_px is not None else base.min_face_px,
         every=cfg.detect_every if cfg.detect_every is not None else base.every,
+        idle_every=cfg.detect_every if cfg.detect_every is not None else max(base.every, base.idle_every),
         max_side=cfg.detect_width if cfg.detect_width is not None else base.max_side,
         fallback=_overridden(base.fallback, cfg) if base.fallback is not None else None,
     )

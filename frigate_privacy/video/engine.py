@@ -58,7 +58,10 @@ class PlanTracker(Protocol):
 
     def set_frame_size(self, width: int, height: int) -> None: ...
 
-    def push(self, index: int, faces: Detections, persons: Detections | None) -> Sequence[_Plan]: ...
+    @property
+    def nobody(self) -> bool: ...
+
+    def push(self, index: int, faces: Detections | None, persons: Detections | None) -> Sequence[_Plan]: ...
 
     def flush(self) -> Sequence[_Plan]: ...
 
@@ -83,8 +86,13 @@ class PlannedTracker:
         """Tell the tracker where the frame's edges are."""
         self.tracker.set_frame_size(width, height)
 
-    def push(self, index: int, faces: Detections, persons: Detections | None) -> list[FramePlan]:
-        """Track one frame's detections; the plans of the frames now final."""
+    @property
+    def nobody(self) -> bool:
+        """Whether the tracker follows no face and no person."""
+        return self.tracker.nobody
+
+    def push(self, index: int, faces: Detections | None, persons: Detections | None) -> list[FramePlan]:
+        """Track one frame's detections (None: not searched); the plans of the frames now final."""
         return [plan_frame(t, self._cfg) for t in self.tracker.push(index, faces, persons)]
 
     def flush(self) -> list[FramePlan]:
@@ -109,6 +117,8 @@ class EngineStats:
     """Frames with at least one mask rectangle."""
     detected_frames: int = 0
     """Frames the detectors ran on (the others were bridged by the tracker)."""
+    idle_detections: int = 0
+    """Detection frames that found nobody in view, so the next came at the longer, idle cadence."""
 
 
 class RedactionEngine:
@@ -124,14 +134,16 @@ class RedactionEngine:
         head_crop_detector: BatchDetector | None = None,
         region_filter: RegionFilter | None = None,
         detect_every: int = 1,
+        idle_every: int | None = None,
         person_every: int = 1,
     ) -> None:
         """`head_crop_detector`: also look for faces in upscaled head regions of small persons.
 
-        `detect_every` runs the detectors on every n-th frame (and always on the last one). The caller
-        must give the tracker a lead and hold of at least n - 1 frames, as `build_engine` does, so a face
-        that appears or leaves between two detections is still masked. `person_every` runs the person
-        detector on every n-th of those detection frames only.
+        `detect_every` runs the detectors on every n-th frame (and always on the last one); while the
+        tracker follows nobody, on every `idle_every`-th frame instead. The caller must give the tracker
+        a lead and hold of at least `idle_every` - 1 frames, as `build_engine` does, so a face that
+        appears or leaves between two detections is still masked.
+        `person_every` runs the person detector on every n-th of those detection frames only.
 
         `region_filter` sees each frame's final regions before masking and returns those to mask.
         """
@@ -141,9 +153,15 @@ class RedactionEngine:
         self._tracker = tracker
         self._redactor = redactor
         self._region_filter = region_filter
-        if detect_every < 1 or person_every < 1:
-            raise ValueError(f"detect_every and person_every must be at least 1, got {detect_every}, {person_every}")
+        idle_every = detect_every if idle_every is None else idle_every
+        if detect_every < 1 or person_every < 1 or idle_every < detect_every:
+            raise ValueError(
+                "detect_every and person_every must be at least 1 and idle_every at least detect_every, "
+                f"got {detect_every}, {person_every}, {idle_every}"
+            )
         self._every = detect_every
+        self._idle_every = idle_every
+        self._gap = detect_every
         self._person_every = person_every
         self._held: dict[int, tuple[Frame, float | None]] = {}
         self._waiting: list[int] = []
@@ -157,9 +175,14 @@ class RedactionEngine:
         return self._every
 
     @property
+    def idle_every(self) -> int:
+        """The detectors' cadence while nobody is in view."""
+        return self._idle_every
+
+    @property
     def lookahead(self) -> int:
         """At most this many frames are held back (the tracker's look-ahead plus frames awaiting detection)."""
-        return self._tracker.lookahead + self._every - 1
+        return self._tracker.lookahead + self._idle_every - 1
 
     def push(self, index: int, image: Frame, time: float | None = None) -> list[tuple[int, Frame]]:
         """Hold frame `index` (detecting in it when due) and return the frames whose masks are now final.
@@ -171,7 +194,7 @@ class RedactionEngine:
             self._tracker.set_frame_size(image.shape[1], image.shape[0])
         self._held[index] = (image, time)
         self._waiting.append(index)
-        if self._last_detected is None or index - self._last_detected >= self._every:
+        if self._last_detected is None or index - self._last_detected >= self._gap:
             return self._detect_waiting()
         return []
 
@@ -191,8 +214,11 @@ class RedactionEngine:
         image = self._held[index][0]
         faces = _detect(self._faces, image, index) if self._faces is not None else Detections.empty()
         persons = None
-        # Persons are large and slow next to their size: the tracker bridges longer gaps for them.
-        if self._persons is not None and (final or self.stats.detected_frames % self._person_every == 0):
+        # Persons are large and slow next to their size: the tracker bridges longer gaps for them. After an
+        # idle gap they are looked for at once (the idle gap times person_every could outrun the lead).
+        after_idle = self._gap > self._every
+        due = self.stats.detected_frames % self._person_every == 0
+        if self._persons is not None and (final or after_idle or due):
             persons = _detect(self._persons, image, index)
         if self._head_crops is not None and persons is not None and len(persons):
             faces = _with_head_crops(self._head_crops, image, index, faces, persons)
@@ -200,11 +226,18 @@ class RedactionEngine:
         self.stats.detected_frames += 1
         plans: list[_Plan] = []
         # Frames between two detections carry no observation: the tracker holds each track into them and,
-        # once it is seen again, also draws the straight path between both detections (see Tracker).
+        # once it is seen again, also draws the straight path between both detections (see Tracker). A
+        # face first found now is led back over them as well.
         for skipped in self._waiting[:-1]:
-            plans += self._tracker.push(skipped, Detections.empty(), None)
+            plans += self._tracker.push(skipped, None, None)
         plans += self._tracker.push(index, faces, persons)
         self._waiting.clear()
+        # With nobody in view the next face to come is new: found up to idle_every - 1 frames late, it is
+        # led back that far (the lead spans it). Anyone in view, or held after leaving, gets the short
+        # gap: faces that turn, cross and speed up are what the tracker can lose.
+        idle = self._tracker.nobody
+        self._gap = self._idle_every if idle else self._every
+        self.stats.idle_detections += idle
         return self._mask(plans)
 
     def _mask(self, plans: Sequence[_Plan]) -> list[tuple[int, Frame]]:
@@ -293,17 +326,21 @@ def build_engine(
     )
     configured = Tracker(fps, cfg)
     every = effective_every(plan.every, configured.lead_frames, configured.hold_frames)
-    # A face becomes detectable up to every - 1 frames before the next detection sees it: lengthen the
-    # lead by that much, so it still reaches back as far as with detection on every frame. The hold is
-    # left as configured (already >= every - 1 frames): lengthening it too raised collateral on the
+    idle = max(plan.every, plan.idle_every)
+    idle_every = max(every, effective_every(idle, configured.lead_frames, configured.hold_frames))
+    # A face becomes detectable up to idle_every - 1 frames before the next detection sees it: the
+    # tracker leads each new track back over the frames left unsearched before its first detection, so
+    # it still reaches back as far as with detection on every frame (and no further in busy scenes: a
+    # lead lengthened for the idle gap on every track added collateral). The hold is left
+    # as configured (already >= idle_every - 1 frames): lengthening it too raised collateral on the
     # generated clips (2.85 -> 3.22 % at 720p) and fixed no leak.
-    bridge = (every - 1) / fps
-    lead_cfg = cfg.model_copy(update={"lead_seconds": cfg.lead_seconds + bridge})
-    led = Tracker(fps, lead_cfg, detect_every=every)
+    led = Tracker(fps, cfg, detect_every=every, idle_every=idle_every)
     tracker = PlannedTracker(led, cfg)
-    # Persons get the same lengthened lead, so their cadence is bounded by it (with the configured lead
-    # alone, detection every 5th frame left no room and ran the person model on every detection frame).
-    person_every = max(1, effective_every(every * plan.person_every, led.lead_frames, led.hold_frames) // every)
+    # Persons are led back the same way (over every - 1 frames in a busy scene), so their cadence is bounded
+    # by that lead (with the configured lead alone, detection every 5th frame left no room and ran the
+    # person model on every detection frame). After an idle gap the engine runs it at once.
+    person_lead = led.lead_frames + every - 1
+    person_every = max(1, effective_every(every * plan.person_every, person_lead, led.hold_frames) // every)
     return RedactionEngine(
         face_detector=face_detector,
         person_detector=person_detector,
@@ -312,6 +349,7 @@ def build_engine(
         head_crop_detector=face_detector if head_crops else None,
         region_filter=region_filter,
         detect_every=every,
+        idle_every=idle_every,
         person_every=person_every,
     )
 

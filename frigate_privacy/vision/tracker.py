@@ -127,6 +127,9 @@ class _Track:
     first_seen: int
     first_box: Box
     anchor: NDArray[np.float64]
+    lead: int
+    """How many frames before its first detection the track is led (the lead plus the frames that were
+    not searched just before that detection)."""
     start_velocity: NDArray[np.float64] | None = None
     """Velocity from the first two detections: where the lead frames place the subject."""
     entered_at_edge: bool = False
@@ -252,16 +255,23 @@ def _clean_boxes(dets: Detections) -> Box:
 class Tracker:
     """Turns per-frame face and person detections into final per-frame tracked boxes."""
 
-    def __init__(self, fps: float, cfg: MaskingConfig, detect_every: int = 1) -> None:
-        """Track at `fps`; `detect_every` is the caller's detection cadence (it sets the look-ahead)."""
+    def __init__(self, fps: float, cfg: MaskingConfig, detect_every: int = 1, idle_every: int | None = None) -> None:
+        """Track at `fps`, detected every `detect_every` frames while someone is tracked, `idle_every` if not.
+
+        Both cadences set the look-ahead. Frames pushed with `faces` None were not searched (no detection
+        frame): a subject first found after them is led back over them too.
+        """
         if not (math.isfinite(fps) and fps > 0):
             raise InputError(f"cannot track at a frame rate of {fps}; the video reports no usable frame rate")
-        if detect_every < 1:
-            raise ValueError(f"detect_every must be at least 1, got {detect_every}")
+        idle_every = detect_every if idle_every is None else idle_every
+        if detect_every < 1 or idle_every < detect_every:
+            raise ValueError(f"need 1 <= detect_every <= idle_every, got {detect_every} and {idle_every}")
         # Round up: a fraction of a frame more masking is the fail-closed side.
         self._hold = math.ceil(cfg.hold_seconds * fps - 1e-9)
         self._lead = math.ceil(cfg.lead_seconds * fps - 1e-9)
         self._every = detect_every
+        self._idle_every = idle_every
+        self._last_detection: int | None = None
         self._track_faces = cfg.faces
         self._track_persons = cfg.bodies or (cfg.faces and cfg.head_fallback)
         self._tracks: dict[DetectionKind, list[_Track]] = {DetectionKind.face: [], DetectionKind.person: []}
@@ -277,16 +287,30 @@ class Tracker:
 
     @property
     def lookahead(self) -> int:
-        """How many frames after a frame must be pushed before that frame is final.
+        """At most how many frames after a frame must be pushed before that frame is final."""
+        return self._lookahead(self._idle_every)
 
-        The lead plus one detection interval and a frame: a new track's second detection, and so its
-        velocity, arrives before its earliest lead frame is final.
+    def _lookahead(self, gap: int) -> int:
+        """The look-ahead that covers a new track found after a detection gap of `gap` frames.
+
+        Its lead (the configured one plus the `gap` - 1 unsearched frames), one detection interval and a
+        frame: the track's second detection, and so its velocity, arrives before its first lead frame is final.
         """
-        return self._lead + self._every + 1 if self._lead > 0 else 0
+        return self._lead + gap - 1 + self._every + 1 if self._lead > 0 else 0
+
+    def _holding(self) -> int:
+        """The look-ahead now: the idle one only while it may be needed.
+
+        That is while nobody is tracked (the next subject may come after an idle gap) or a track found after
+        one is still being led. Frames held longer let gap fills reach further back: more collateral on
+        clips that are never idle.
+        """
+        idle = not any(self._tracks.values()) or any(t.lead > self._lead + self._every - 1 for t in self._starts)
+        return self._lookahead(self._idle_every if idle else self._every)
 
     @property
     def lead_frames(self) -> int:
-        """How many frames a mask precedes its track's first detection."""
+        """How many frames a mask precedes its track's first detection (more after unsearched frames)."""
         return self._lead
 
     @property
@@ -294,12 +318,17 @@ class Tracker:
         """How many frames a mask outlives its track's last detection."""
         return self._hold
 
+    @property
+    def nobody(self) -> bool:
+        """Whether no face or person is being tracked (none seen, and every hold has run out)."""
+        return not any(self._tracks.values())
+
     def set_frame_size(self, width: int, height: int) -> None:
         """The frame's size in pixels: boxes at its right and bottom edges count as cut by the edge too."""
         self._frame = (width, height)
 
-    def push(self, index: int, faces: Detections, persons: Detections | None) -> list[TrackedFrame]:
-        """Add one frame's detections (`persons` None: no person detector ran); return frames now final."""
+    def push(self, index: int, faces: Detections | None, persons: Detections | None) -> list[TrackedFrame]:
+        """Add one frame's detections (None: that detector did not run on it); return frames now final."""
         if self._last_in is not None and index != self._last_in + 1:
             raise ValueError(f"frames must be pushed consecutively: got {index} after {self._last_in}")
         if self._next_out is None:
@@ -307,11 +336,18 @@ class Tracker:
         self._last_in = index
         self._pending[index] = {}
         self._holds[index] = {}
+        # Frames not searched since the previous detection frame: a subject first found now may have been
+        # in view during all of them (at most idle_every - 1, which the look-ahead spans).
+        unsearched = 0
+        if faces is not None:
+            if self._last_detection is not None:
+                unsearched = min(index - self._last_detection - 1, self._idle_every - 1)
+            self._last_detection = index
         if self._track_faces:
-            self._step(DetectionKind.face, index, faces)
+            self._step(DetectionKind.face, index, faces, unsearched)
         if self._track_persons:
-            self._step(DetectionKind.person, index, persons)
-        return self._emit(index - self.lookahead)
+            self._step(DetectionKind.person, index, persons, unsearched)
+        return self._emit(index - self._holding())
 
     def flush(self) -> list[TrackedFrame]:
         """Every frame still waiting for look-ahead; call once at the end of the stream."""
@@ -319,7 +355,7 @@ class Tracker:
             return []
         return self._emit(self._last_in)
 
-    def _step(self, kind: DetectionKind, index: int, dets: Detections | None) -> None:
+    def _step(self, kind: DetectionKind, index: int, dets: Detections | None, unsearched: int) -> None:
         tracks = self._tracks[kind]
         boxes = _clean_boxes(dets) if dets is not None else np.zeros((0, 4))
         predicted = np.array([t.motion.predict(index) for t in tracks]).reshape(-1, 4)
@@ -358,7 +394,10 @@ class Tracker:
             if di in fast_dets:
                 continue
             box = boxes[di]
-            track = _Track(next(self._ids), kind, MotionModel.start(box, index), index, box.copy(), box[:2].copy())
+            lead = self._lead + max(unsearched, 0)
+            track = _Track(
+                next(self._ids), kind, MotionModel.start(box, index), index, box.copy(), box[:2].copy(), lead
+            )
             track.entered_at_edge = at_frame_edge(box, self._frame)
             self._record(index, track, box)
             if self._lead > 0:
@@ -433,9 +472,9 @@ class Tracker:
         """
         for track in self._starts:
             # A face entering at the edge shows a sliver for longer than the lead before the detector can
-            # see it (a 10 px strip of a 70 px face is not a face to it): its first box covers every frame
-            # still pending, which costs no extra look-ahead.
-            reach = self.lookahead if track.entered_at_edge else self._lead
+            # see it (a 10 px strip of a 70 px face is not a face to it): its first box also covers the
+            # detection interval and frame the look-ahead holds beyond its lead (no extra look-ahead).
+            reach = track.lead + self._every + 1 if track.entered_at_edge else track.lead
             if 0 < track.first_seen - frame <= reach:
                 lead = track.lead_box(frame)
                 entry = entries.get(track.id)
