@@ -163,3 +163,18 @@ def test_mjpeg_feed_refuses_an_untrusted_certificate(running_api_factory: Any, t
             body = b"".join(r.iter_content(65536))
         assert b"\xff\xd8" not in body
         assert not [q for q in standin.requests if q.path == "/api/front" and q.status == 200]
+
+
+def test_the_live_engine_holds_no_frame_longer_than_the_delay() -> None:
+    # Every frame leaves `delay` seconds after it was decoded, so the engine may hold at most that many
+    # frames, also in an empty scene, where the redact engine's idle cadence would hold 19 at 15 fps.
+    from frigate_privacy.config.masking import MaskingConfig
+    from frigate_privacy.service.live.stream import live_masking
+    from frigate_privacy.video.engine import build_engine
+
+    fps, delay = 15.0, 1.0
+    masking = MaskingConfig(faces=False, head_fallback=False)  # no model files needed for the cadence
+    assert build_engine(masking, fps).lookahead > delay * fps  # the premise: redact's engine would not fit
+    engine = build_engine(live_masking(masking, delay, fps), fps)
+    assert engine.lookahead <= delay * fps
+    assert engine.idle_every == engine.detect_every == 3

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from frigate_privacy.config.masking import MaskingConfig
+from frigate_privacy.video.detection_plan import plan_for
 from frigate_privacy.video.engine import RedactionEngine
 from frigate_privacy.vision.types import Frame
 
@@ -82,7 +83,12 @@ def live_masking(masking: MaskingConfig, delay: float, fps: float) -> MaskingCon
     """The camera's masking with its look-ahead cut to fit in the live delay (detection needs the rest)."""
     # Half of the delay for the look-ahead, the other half for detection and encoding of the burst.
     lead = min(masking.lead_seconds, max(0.0, delay / 2 - 1.0 / fps))
-    return masking.model_copy(update={"lead_seconds": lead})
+    update: dict[str, object] = {"lead_seconds": lead}
+    if masking.detect_every is None:
+        # A fixed cadence: the idle one (every 5th frame while nobody is in view) holds frames longer
+        # than the delay allows (19 frames, 1.27 s, at 15 fps with a 1 s delay).
+        update["detect_every"] = plan_for(masking).every
+    return masking.model_copy(update=update)
 
 
 class LiveStream:
