@@ -113,7 +113,7 @@ def _overridden(base: DetectionPlan, cfg: MaskingConfig) -> DetectionPlan:
         base,
         min_face_px=cfg.min_face_px if cfg.min_face_px is not None else base.min_face_px,
         every=cfg.detect_every if cfg.detect_every is not None else base.every,
-        idle_every=cfg.detect_every if cfg.detect_every is not None else max(base.every, base.idle_every),
+        idle_every=cfg.detect_every if cfg.detect_every is not None else base.idle_every,
         max_side=cfg.detect_width if cfg.detect_width is not None else base.max_side,
         fallback=_overridden(base.fallback, cfg) if base.fallback is not None else None,
     )

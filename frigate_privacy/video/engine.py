@@ -117,8 +117,6 @@ class EngineStats:
     """Frames with at least one mask rectangle."""
     detected_frames: int = 0
     """Frames the detectors ran on (the others were bridged by the tracker)."""
-    idle_detections: int = 0
-    """Detection frames that found nobody in view, so the next came at the longer, idle cadence."""
 
 
 class RedactionEngine:
@@ -235,9 +233,7 @@ class RedactionEngine:
         # With nobody in view the next face to come is new: found up to idle_every - 1 frames late, it is
         # led back that far (the lead spans it). Anyone in view, or held after leaving, gets the short
         # gap: faces that turn, cross and speed up are what the tracker can lose.
-        idle = self._tracker.nobody
-        self._gap = self._idle_every if idle else self._every
-        self.stats.idle_detections += idle
+        self._gap = self._idle_every if self._tracker.nobody else self._every
         return self._mask(plans)
 
     def _mask(self, plans: Sequence[_Plan]) -> list[tuple[int, Frame]]:
@@ -326,8 +322,7 @@ def build_engine(
     )
     configured = Tracker(fps, cfg)
     every = effective_every(plan.every, configured.lead_frames, configured.hold_frames)
-    idle = max(plan.every, plan.idle_every)
-    idle_every = max(every, effective_every(idle, configured.lead_frames, configured.hold_frames))
+    idle_every = max(every, effective_every(plan.idle_every, configured.lead_frames, configured.hold_frames))
     # A face becomes detectable up to idle_every - 1 frames before the next detection sees it: the
     # tracker leads each new track back over the frames left unsearched before its first detection, so
     # it still reaches back as far as with detection on every frame (and no further in busy scenes: a

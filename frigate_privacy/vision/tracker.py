@@ -305,7 +305,7 @@ class Tracker:
         one is still being led. Frames held longer let gap fills reach further back: more collateral on
         clips that are never idle.
         """
-        idle = not any(self._tracks.values()) or any(t.lead > self._lead + self._every - 1 for t in self._starts)
+        idle = self.nobody or any(t.lead > self._lead + self._every - 1 for t in self._starts)
         return self._lookahead(self._idle_every if idle else self._every)
 
     @property
@@ -394,7 +394,7 @@ class Tracker:
             if di in fast_dets:
                 continue
             box = boxes[di]
-            lead = self._lead + max(unsearched, 0)
+            lead = self._lead + unsearched
             track = _Track(
                 next(self._ids), kind, MotionModel.start(box, index), index, box.copy(), box[:2].copy(), lead
             )
