@@ -15,6 +15,7 @@ import numpy as np
 from frigate_privacy.config.encoding import EncodingConfig
 from frigate_privacy.video.decode import FrameTiming
 from frigate_privacy.video.errors import OutputPathError
+from frigate_privacy.video.pixels import frame_from_bgr
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["OUTPUT_FORMATS", "VideoSink", "output_format_for"]
@@ -108,7 +109,7 @@ class VideoSink:
         if self.padded:
             pad_y, pad_x = self.height - image.shape[0], self.width - image.shape[1]
             image = np.asarray(cv2.copyMakeBorder(image, 0, pad_y, 0, pad_x, cv2.BORDER_REPLICATE), dtype=np.uint8)
-        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        frame = frame_from_bgr(image)
         frame.pts = timing.pts
         frame.time_base = self._time_base
         self._durations[timing.pts] = timing.duration

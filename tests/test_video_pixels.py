@@ -1,0 +1,54 @@
+"""BGR -> YUV 4:2:0 for the encoder: FFmpeg's colours, without its rounding loss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from frigate_privacy.video.pixels import frame_from_bgr
+
+
+def _picture(shared_data: Path, width: int = 640, height: int = 480) -> np.ndarray:
+    """A real colour photograph at the given size (sharp edges and skin, sky and shadow)."""
+    image = cv2.imread(str(shared_data / "astronaut.png"), cv2.IMREAD_COLOR)
+    return np.asarray(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 99.0 if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+def test_encoded_frames_hold_the_picture(shared_data: Path) -> None:
+    """What the encoder receives converts back to the same picture: no drift, no darkening."""
+    image = _picture(shared_data)
+    frame = frame_from_bgr(image)
+    assert frame.format.name == "yuv420p"
+    back = cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
+    assert _psnr(image, back) > 30.0  # 4:2:0 halves the colour resolution; luma is exact
+    luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float64)
+    assert abs(float(cv2.cvtColor(back, cv2.COLOR_BGR2GRAY).mean()) - float(luma.mean())) < 0.3
+
+
+def test_colours_match_ffmpegs_conversion(shared_data: Path) -> None:
+    """Same matrix and range as FFmpeg's own conversion: the planes differ only by its rounding."""
+    image = _picture(shared_data)
+    ours = frame_from_bgr(image).to_ndarray().astype(np.float64)
+    ffmpeg = av.VideoFrame.from_ndarray(image, format="bgr24").reformat(format="yuv420p").to_ndarray()
+    h = image.shape[0]
+    assert _psnr(ours[:h], ffmpeg[:h]) > 40.0
+    assert _psnr(ours[h:], ffmpeg[h:]) > 40.0
+    # swscale's rounding leaves its luma up to about a level darker; a different matrix or range
+    # (BT.709, full range) would move it by several levels.
+    assert 0.0 <= float(ours[:h].mean() - ffmpeg[:h].mean()) < 1.5
+    assert abs(float(ours[h:].mean() - ffmpeg[h:].mean())) < 1.0
+
+
+def test_odd_sizes_are_left_to_ffmpeg(shared_data: Path) -> None:
+    """OpenCV's 4:2:0 layout needs even sizes; an odd-sized image goes to the encoder as BGR."""
+    frame = frame_from_bgr(_picture(shared_data, 321, 241))
+    assert frame.format.name == "bgr24"
+    assert (frame.width, frame.height) == (321, 241)
