@@ -180,6 +180,17 @@ def test_sprinting_face_is_linked_across_detections_and_covered() -> None:
     assert uncovered(plans, face) == []
 
 
+def test_accelerating_face_missed_twice_keeps_its_track_and_its_mask() -> None:
+    # A 24 px face speeding up from 5 to 29 px per frame (a runner setting off; the demo's 1080p seed-1
+    # face did so), lost on two detection frames. Found again beyond the ordinary reach of its prediction,
+    # it keeps its track (its velocity and holds) instead of restarting at rest behind the face.
+    def face(i: int) -> Box:
+        return face_at(50 + 5 * i + 0.6 * i * i, 400 - 2 * i, 24)
+
+    plans = run([face], 21, detected=lambda _k, i: i not in (12, 18))
+    assert uncovered(plans, face) == []  # frames 16-19 were uncovered when the link was refused
+
+
 def test_fast_link_is_refused_when_two_faces_are_candidates() -> None:
     # Seen once, then two faces of its size appear within the fast reach: neither is linked; both get
     # their own tracks (and the first face keeps its hold).

@@ -64,12 +64,13 @@ HOLD_RELEASE_SIZES = 0.5
 # crossing a 1080p frame in a second): a track and a detection left over by the first round are linked
 # when each is the other's only candidate within this reach, their sizes agree and, with a known
 # velocity, the detection lies ahead of the track, not behind it.
-# Only across one detection interval (a track unseen for longer has lost its claim), and never past
-# `MAX_FAST_REACH` sizes.
+# Only across one detection interval, two for a track with a velocity (one unseen for longer has lost
+# its claim), and never past `MAX_FAST_REACH` sizes.
 FAST_BASE_REACH = 1.5
 FAST_REACH_PER_FRAME = 1.5
 MAX_FAST_REACH = 6.0
 FAST_SIZE_RATIO = 1.4
+FAST_KNOWN_INTERVALS = 2
 # Face boxes are about 0.8 times as wide as tall; a first box outside this range, or one this close (in
 # its own sizes) to a frame edge, is (or was just) cut by the frame edge.
 CLIPPED_ASPECT = (0.65, 1.4)
@@ -363,7 +364,10 @@ class Tracker:
         known = np.array([t.start_velocity is not None for t in tracks], dtype=bool)
         reach = association_reach(gaps, known)
         matching = greedy_match(predicted, boxes, reach, size_ratio_limit(gaps))
-        recent = [ti for ti in matching.missed_tracks if gaps[ti] <= self._every]
+        # A track with a velocity keeps its claim across one missed detection (a runner speeding up, then
+        # lost once, is found ahead of its prediction by more than the first round's reach).
+        claim = np.where(known, FAST_KNOWN_INTERVALS, 1) * self._every
+        recent = [ti for ti in matching.missed_tracks if gaps[ti] <= claim[ti]]
         fast = _fast_pairs(tracks, predicted, boxes, gaps, recent, matching.new_detections)
         fast_tracks, fast_dets = {ti for ti, _ in fast}, {di for _, di in fast}
         survivors: list[_Track] = []
