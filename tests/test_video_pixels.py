@@ -1,4 +1,4 @@
-"""BGR -> YUV 4:2:0 for the encoder: FFmpeg's colours, without its rounding loss."""
+"""YUV 4:2:0 <-> BGR, both ways: FFmpeg's colours without its rounding loss; unusual frames keep FFmpeg's result."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+import pytest
 
-from frigate_privacy.video.pixels import frame_from_bgr
+from frigate_privacy.video.pixels import bgr_from_frame, frame_from_bgr
 
 
 def _picture(shared_data: Path, width: int = 640, height: int = 480) -> np.ndarray:
@@ -52,3 +53,50 @@ def test_odd_sizes_are_left_to_ffmpeg(shared_data: Path) -> None:
     frame = frame_from_bgr(_picture(shared_data, 321, 241))
     assert frame.format.name == "bgr24"
     assert (frame.width, frame.height) == (321, 241)
+
+
+def _yuv_frame(image: np.ndarray) -> av.VideoFrame:
+    """A yuv420p frame as a camera would deliver it (converted by FFmpeg itself)."""
+    return av.VideoFrame.from_ndarray(image, format="bgr24").reformat(format="yuv420p")
+
+
+def test_decode_then_encode_keeps_the_picture(shared_data: Path) -> None:
+    """Pixels no mask touches leave the pipeline as they came in (swscale both ways: 44 dB, 1.5 levels darker)."""
+    source = _yuv_frame(_picture(shared_data))
+    planes = source.to_ndarray()
+    out = frame_from_bgr(bgr_from_frame(source)).to_ndarray()
+    h = source.height
+    assert _psnr(planes[:h], out[:h]) > 55.0
+    assert abs(float(out[:h].mean()) - float(planes[:h].mean())) < 0.2
+    assert _psnr(planes[h:], out[h:]) > 50.0
+
+
+def test_decoded_colours_match_ffmpegs(shared_data: Path) -> None:
+    """Untagged 4:2:0 video is read with FFmpeg's matrix (BT.601, limited range): the same colours."""
+    source = _yuv_frame(_picture(shared_data))
+    ours = bgr_from_frame(source).astype(np.int16)
+    ffmpeg = source.to_ndarray(format="bgr24").astype(np.int16)
+    assert np.abs(ours - ffmpeg).mean() < 1.5
+    # swscale's rounding leaves its picture about a level darker in every channel alike; another matrix
+    # (BT.709 read as BT.601) would move the channels apart (here by 4 levels).
+    offsets = ours.mean(axis=(0, 1)) - ffmpeg.mean(axis=(0, 1))
+    assert float(offsets.max() - offsets.min()) < 0.6
+
+
+@pytest.mark.parametrize(("colorspace", "color_range"), [(1, 1), (2, 2), (9, 0)], ids=["bt709", "full", "bt2020"])
+def test_tagged_frames_keep_ffmpegs_conversion(shared_data: Path, colorspace: int, color_range: int) -> None:
+    """Frames tagged with another matrix or full range are converted by FFmpeg, which reads the tags."""
+    source = _yuv_frame(_picture(shared_data))
+    source.colorspace = colorspace
+    source.color_range = color_range
+    assert np.array_equal(bgr_from_frame(source), source.to_ndarray(format="bgr24"))
+
+
+def test_odd_sizes_and_resizes_keep_ffmpegs_conversion(shared_data: Path) -> None:
+    """OpenCV's 4:2:0 conversion needs even sizes and does not scale: those frames go through FFmpeg."""
+    odd = _yuv_frame(_picture(shared_data, 321, 241))
+    assert np.array_equal(bgr_from_frame(odd), odd.to_ndarray(format="bgr24"))
+    even = _yuv_frame(_picture(shared_data))
+    resized = bgr_from_frame(even, 320, 240)
+    assert resized.shape == (240, 320, 3)
+    assert np.array_equal(resized, even.to_ndarray(format="bgr24", width=320, height=240))

@@ -12,10 +12,10 @@ from types import TracebackType
 from typing import Any
 
 import av
-import numpy as np
 
 from frigate_privacy.video.errors import CorruptMediaError
 from frigate_privacy.video.limits import DEFAULT_MAX_FRAME_PIXELS, MediaTooLargeError, check_frame_size
+from frigate_privacy.video.pixels import bgr_from_frame
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["DecodedFrame", "FrameTiming", "VideoSource"]
@@ -186,7 +186,7 @@ class VideoSource:
             duration = int(frame.duration)
         else:
             duration = self._default_duration()
-        image = np.asarray(frame.to_ndarray(format="bgr24", width=self.width, height=self.height), dtype=np.uint8)
+        image = bgr_from_frame(frame, self.width, self.height)
         timing = FrameTiming(pts=pts, duration=duration)
         return DecodedFrame(index=index, image=image, timing=timing, time=float(pts * self.time_base))
 

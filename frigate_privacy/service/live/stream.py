@@ -19,11 +19,11 @@ from typing import Any
 
 import av
 import cv2
-import numpy as np
 
 from frigate_privacy.config.masking import MaskingConfig
 from frigate_privacy.video.detection_plan import plan_for
 from frigate_privacy.video.engine import RedactionEngine
+from frigate_privacy.video.pixels import bgr_from_frame
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["LiveFrame", "LiveSource", "LiveStream", "StreamStats", "live_masking"]
@@ -178,7 +178,7 @@ class LiveStream:
 
         def frames() -> Iterator[Frame]:
             for frame in container.decode(stream):
-                yield np.ascontiguousarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
+                yield bgr_from_frame(frame)
 
         return frames(), fps, container.close
 
