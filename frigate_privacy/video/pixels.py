@@ -27,12 +27,13 @@ _LIMITED = frozenset({0, 1})
 
 def _plain_420(frame: av.VideoFrame) -> bool:
     """True when OpenCV's conversion of this frame is the one swscale would make from its tags."""
+    # A PyAV release that does not expose the tags (the package accepts av>=12) leaves the frame to swscale.
     return (
         frame.format.name == "yuv420p"
         and frame.width % 2 == 0
         and frame.height % 2 == 0
-        and int(frame.colorspace) in _BT601
-        and int(frame.color_range) in _LIMITED
+        and int(getattr(frame, "colorspace", -1)) in _BT601
+        and int(getattr(frame, "color_range", -1)) in _LIMITED
     )
 
 
