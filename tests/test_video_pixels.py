@@ -100,3 +100,23 @@ def test_odd_sizes_and_resizes_keep_ffmpegs_conversion(shared_data: Path) -> Non
     resized = bgr_from_frame(even, 320, 240)
     assert resized.shape == (240, 320, 3)
     assert np.array_equal(resized, even.to_ndarray(format="bgr24", width=320, height=240))
+
+
+@pytest.mark.parametrize("colorspace", [1, 2, 5], ids=["bt709", "untagged", "bt601"])
+def test_video_to_video_keeps_the_yuv_of_any_matrix(shared_data: Path, colorspace: int) -> None:
+    """A BT.709 camera's recording keeps its colours through the pipeline (swscale read 709, wrote 601)."""
+    source = _yuv_frame(_picture(shared_data))
+    source.colorspace = colorspace
+    planes = source.to_ndarray()
+    out = frame_from_bgr(bgr_from_frame(source, keep_yuv=True)).to_ndarray()
+    h = source.height
+    assert _psnr(planes[:h], out[:h]) > 55.0
+    assert _psnr(planes[h:], out[h:]) > 50.0
+    assert abs(float(out[h:].mean()) - float(planes[h:].mean())) < 0.2
+
+
+def test_full_range_video_is_left_to_ffmpeg_even_on_its_way_back_to_video(shared_data: Path) -> None:
+    """OpenCV's limited-range conversion would clip full-range shadows and highlights."""
+    source = _yuv_frame(_picture(shared_data))
+    source.color_range = 2
+    assert np.array_equal(bgr_from_frame(source, keep_yuv=True), source.to_ndarray(format="bgr24"))

@@ -186,7 +186,8 @@ class VideoSource:
             duration = int(frame.duration)
         else:
             duration = self._default_duration()
-        image = bgr_from_frame(frame, self.width, self.height)
+        # Back to video after masking: the YUV values of unmasked pixels must survive, whatever the matrix.
+        image = bgr_from_frame(frame, self.width, self.height, keep_yuv=True)
         timing = FrameTiming(pts=pts, duration=duration)
         return DecodedFrame(index=index, image=image, timing=timing, time=float(pts * self.time_base))
 

@@ -6,6 +6,11 @@ swscale took 1.7 ms, and 0.6 ms back where swscale took 3.3 ms; and its rounding
 re-encode through swscale left the picture 1.5 luma levels darker (44 dB luma PSNR; OpenCV both ways,
 67 dB). Frames swscale would convert differently (full range, BT.709 or other matrices, odd sizes, other
 pixel formats, a resize) stay with swscale, which reads the frame's own colour tags.
+
+Video on its way back to video (`keep_yuv`) is read with the BT.601 matrix whatever its tag says: it is
+the matrix `frame_from_bgr` writes, so the YUV values of every pixel no mask touches come out as they came
+in, and a BT.709 camera's recording keeps its colours (through swscale it was read as BT.709 and written as
+BT.601, a shift of a few levels). The BGR copy in between is only what the detectors and masks work on.
 """
 
 from __future__ import annotations
@@ -25,22 +30,29 @@ _BT601 = frozenset({2, 5, 6})
 _LIMITED = frozenset({0, 1})
 
 
-def _plain_420(frame: av.VideoFrame) -> bool:
-    """True when OpenCV's conversion of this frame is the one swscale would make from its tags."""
+def _plain_420(frame: av.VideoFrame, any_matrix: bool) -> bool:
+    """True when OpenCV may convert this frame: limited-range 4:2:0 of even size, BT.601 unless `any_matrix`."""
     # A PyAV release that does not expose the tags (the package accepts av>=12) leaves the frame to swscale.
     return (
         frame.format.name == "yuv420p"
         and frame.width % 2 == 0
         and frame.height % 2 == 0
-        and int(getattr(frame, "colorspace", -1)) in _BT601
+        and (any_matrix or int(getattr(frame, "colorspace", -1)) in _BT601)
         and int(getattr(frame, "color_range", -1)) in _LIMITED
     )
 
 
-def bgr_from_frame(frame: av.VideoFrame, width: int | None = None, height: int | None = None) -> Frame:
-    """The decoded `frame` as a BGR image, scaled to `width` x `height` when they differ from its size."""
+def bgr_from_frame(
+    frame: av.VideoFrame, width: int | None = None, height: int | None = None, *, keep_yuv: bool = False
+) -> Frame:
+    """The decoded `frame` as a BGR image, scaled to `width` x `height` when they differ from its size.
+
+    `keep_yuv`: the image goes back to video through `frame_from_bgr`; any matrix is read as BT.601, so the
+    round trip keeps the YUV values (see the module docstring). Without it, the picture is read as its tags
+    say (for display: live view).
+    """
     same_size = (width is None or width == frame.width) and (height is None or height == frame.height)
-    if same_size and _plain_420(frame):
+    if same_size and _plain_420(frame, keep_yuv):
         return np.asarray(cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2BGR_I420), dtype=np.uint8)
     return np.ascontiguousarray(frame.to_ndarray(format="bgr24", width=width, height=height), dtype=np.uint8)
 
