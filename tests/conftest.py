@@ -30,6 +30,20 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
+# The models the default engine and the demo run: CenterFace (PyPI), YuNet_n and YOLOX-Nano (fetched).
+ENGINE_MODELS = ("centerface", "yunet_n", "yolox_nano")
+
+
+def require_models(*names: str) -> None:
+    """Skip the test cleanly unless each named model (default: `ENGINE_MODELS`) is installed and verified."""
+    from frigate_privacy.vision.model_files import ModelState, model_status
+    from frigate_privacy.vision.registry import get_spec
+
+    for name in names or ENGINE_MODELS:
+        if model_status(get_spec(name)).state is not ModelState.verified:
+            pytest.skip(f"model {name} not installed; run: frigate-privacy models fetch --from ../shared/models")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data, or skip."""

@@ -18,9 +18,8 @@ from frigate_privacy.demo.face_source import ASTRONAUT_SHA256, astronaut_path
 from frigate_privacy.demo.runner import DemoOptions, DemoResult, run_demo
 from frigate_privacy.demo.still import side_by_side
 from frigate_privacy.errors import ModelError
-from frigate_privacy.vision.model_files import ModelState, file_sha256, model_status
-from frigate_privacy.vision.registry import get_spec
-from tests.conftest import SHARED
+from frigate_privacy.vision.model_files import file_sha256
+from tests.conftest import SHARED, require_models
 
 
 def test_synthetic_backdrop_is_deterministic_and_noisy() -> None:
@@ -47,15 +46,9 @@ def test_astronaut_comes_from_the_scikit_image_wheel(tmp_path: Path) -> None:
     assert "scikit-image" in source and path.parent == tmp_path
 
 
-def _require_models() -> None:
-    for name in ("centerface", "yunet_n", "yolox_nano"):
-        if model_status(get_spec(name)).state is not ModelState.verified:
-            pytest.skip(f"model {name} not installed; run: frigate-privacy models fetch")
-
-
 def test_demo_command_passes_and_writes_a_still(tmp_path: Path, shared_data: Path) -> None:
     """The README's demo on a fresh clone: exit 0, zero leak-frames, and a still of the worst frame."""
-    _require_models()
+    require_models()
     out = tmp_path / "demo"
     env = {**os.environ, "FRIGATE_PRIVACY_SHARED": str(SHARED)}
     proc = subprocess.run(
@@ -82,7 +75,7 @@ def test_demo_command_passes_and_writes_a_still(tmp_path: Path, shared_data: Pat
 
 def _demo(tmp_path: Path, seed: int, source: str, **options: Any) -> DemoResult:
     """The demo on `source` ("shared": ../shared's face and video; "pypi": the PyPI face, a drawn scene)."""
-    _require_models()
+    require_models()
     shared = None
     if source == "shared":
         shared = SHARED / "data"

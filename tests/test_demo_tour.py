@@ -19,21 +19,13 @@ from frigate_privacy.demo import standin_source
 from frigate_privacy.demo.broker import BROKER_ENV
 from frigate_privacy.demo.standin_source import StandinUnavailable
 from frigate_privacy.demo.steps import Step, StepFailed, StepOutcome, run_steps
-from frigate_privacy.vision.model_files import ModelState, model_status
-from frigate_privacy.vision.registry import get_spec
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_models
 
 STEPS = 13
 MEDIA = {".mp4", ".jpg", ".png", ".webp", ".m4a"}
 # What the output directory may hold as pictures or video: masked media, plus the clip demo's own
 # generated input and its before/after picture (which shows the original by design).
 ALLOWED_MEDIA = {"original.mp4", "redacted.mp4", "before_after.png", "export-opened/video.mp4"}
-
-
-def _require_models() -> None:
-    for name in ("centerface", "yunet_n", "yolox_nano"):
-        if model_status(get_spec(name)).state is not ModelState.verified:
-            pytest.skip(f"model {name} not installed; run: frigate-privacy models fetch")
 
 
 def _demo(out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,7 +43,7 @@ def _demo(out: Path, *args: str, env: dict[str, str] | None = None) -> subproces
 
 def test_the_tour_passes_every_step_with_zero_leaks(tmp_path: Path, shared_data: Path) -> None:
     """The README command: every step ok, zero leak-frames everywhere, masked pictures, nothing unmasked left."""
-    _require_models()
+    require_models()
     out = tmp_path / "demo"
     proc = _demo(out)
     assert proc.returncode == 0
@@ -90,7 +82,7 @@ def test_the_tour_passes_every_step_with_zero_leaks(tmp_path: Path, shared_data:
 
 def test_a_failing_step_fails_the_demo(tmp_path: Path, shared_data: Path) -> None:
     """No broker: its step fails with the cause and the fix, what needs it is skipped, and the exit is non-zero."""
-    _require_models()
+    require_models()
     proc = _demo(tmp_path / "demo", "--frames", "10", env={BROKER_ENV: str(tmp_path / "no-mosquitto")})
     assert proc.returncode == 1
     assert (
@@ -102,7 +94,7 @@ def test_a_failing_step_fails_the_demo(tmp_path: Path, shared_data: Path) -> Non
 
 
 def test_clip_only_runs_no_tour(tmp_path: Path, shared_data: Path) -> None:
-    _require_models()
+    require_models()
     out = tmp_path / "demo"
     proc = _demo(out, "--clip-only", "--frames", "10")
     assert "frames: 10 in, 10 out" in proc.stdout and "summary:" not in proc.stdout
@@ -147,7 +139,7 @@ def test_keep_running_serves_home_assistant_until_interrupted(tmp_path: Path, sh
 
     import requests
 
-    _require_models()
+    require_models()
     out = tmp_path / "demo"
     proc = subprocess.Popen(
         [sys.executable, "-u", "-m", "frigate_privacy", "demo", "--out", str(out), "--keep-running", "--frames", "30"],
@@ -236,7 +228,7 @@ def test_sigterm_mid_tour_stops_everything_and_leaves_no_frigate_media(tmp_path:
     import signal
     import tempfile
 
-    _require_models()
+    require_models()
     proc = subprocess.Popen(
         [sys.executable, "-u", "-m", "frigate_privacy", "demo", "--out", str(tmp_path / "demo"), "--frames", "10"],
         stdout=subprocess.PIPE,

@@ -22,23 +22,13 @@ from frigate_privacy.demo.face_source import ASTRONAUT_FACE_BOX
 from frigate_privacy.demo.motion import FaceTrack
 from frigate_privacy.demo.scene import Scene
 from frigate_privacy.demo.sprites import make_sprite
-from frigate_privacy.errors import ModelError
 from frigate_privacy.video.engine import build_engine
 from frigate_privacy.video.redact import RedactOptions, redact_file
+from tests.conftest import require_models
 
 W, H, FPS = 1280, 720, 15
 EMPTY = 20  # frames before the first face: the engine has settled into the idle cadence
 FRAMES = EMPTY + 5 + 24
-
-
-def _require_models() -> None:
-    from frigate_privacy.vision.detectors import build_face_detector, build_person_detector
-
-    try:
-        build_face_detector(MaskingConfig().profile)
-        build_person_detector()
-    except ModelError as err:
-        pytest.skip(f"models not installed ({err}); run: frigate-privacy models fetch --from ../shared/models")
 
 
 def _tracks(arrival: int) -> tuple[FaceTrack, ...]:
@@ -58,7 +48,7 @@ def test_face_arriving_in_an_empty_scene_is_masked_from_its_first_frame(
 
     if not SCORER.is_file():
         pytest.skip(f"reference scorer {SCORER} is not available")
-    _require_models()
+    require_models()
     engine = build_engine(MaskingConfig(), float(FPS))
     assert (engine.detect_every, engine.idle_every) == (3, 5)  # the cadences this test is about
 

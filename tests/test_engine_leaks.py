@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from frigate_privacy.config.masking import MaskingConfig
-from frigate_privacy.errors import ModelError
 from frigate_privacy.video.redact import RedactOptions, redact_file
+from tests.conftest import require_models
 
 FRAMES = 80
 MAX_COLLATERAL_PCT = 3.0
@@ -22,15 +22,10 @@ MAX_COLLATERAL_PCT = 3.0
 def test_default_settings_leak_no_face_of_24px(seed: int, tmp_path: Path, shared_data: Path) -> None:
     from bench.metrics import SCORER, evaluate
     from bench.synth import build_eval_clip
-    from frigate_privacy.vision.detectors import build_face_detector, build_person_detector
 
     if not SCORER.is_file():
         pytest.skip(f"reference scorer {SCORER} is not available")
-    try:
-        build_face_detector()
-        build_person_detector()
-    except ModelError as err:
-        pytest.skip(f"models not installed ({err}); run: frigate-privacy models fetch --from ../shared/models")
+    require_models()
     video, gt = tmp_path / "clip.mp4", tmp_path / "clip.json"
     build_eval_clip(video, gt, height=720, frames=FRAMES, seed=seed, data_dir=shared_data)
     out = tmp_path / "redacted.mp4"

@@ -12,22 +12,12 @@ import av
 import pytest
 
 from frigate_privacy.config.masking import DetectionProfile, MaskingConfig
-from frigate_privacy.errors import ModelError
 from frigate_privacy.video.redact import RedactOptions, redact_file
+from tests.conftest import require_models
 
 FRAMES = 80
 SEED = 0
 MAX_COLLATERAL_PCT = 3.0
-
-
-def _require_models(profile: DetectionProfile) -> None:
-    from frigate_privacy.vision.detectors import build_face_detector, build_person_detector
-
-    try:
-        build_face_detector(profile)
-        build_person_detector()
-    except ModelError as err:
-        pytest.skip(f"models not installed ({err}); run: frigate-privacy models fetch --from ../shared/models")
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +44,7 @@ def _timing(path: Path) -> tuple[int, list[int], float]:
 def test_default_profile_leaks_no_face_of_24px_or_more(clip: tuple[Path, Path], tmp_path: Path) -> None:
     from bench.metrics import evaluate
 
-    _require_models(DetectionProfile.default)
+    require_models()
     video, gt = clip
     out = tmp_path / "redacted.mp4"
     summary = redact_file(video, out, MaskingConfig(), RedactOptions(seed=0))
@@ -77,7 +67,7 @@ def test_default_profile_leaks_no_face_of_24px_or_more(clip: tuple[Path, Path], 
 def test_fast_profile_runs_and_reports(clip: tuple[Path, Path], tmp_path: Path) -> None:
     from bench.metrics import evaluate
 
-    _require_models(DetectionProfile.fast)
+    require_models("yunet_n", "yolox_nano")
     video, gt = clip
     out = tmp_path / "fast.mp4"
     summary = redact_file(video, out, MaskingConfig(profile=DetectionProfile.fast), RedactOptions(seed=0))
