@@ -334,7 +334,7 @@ def build_engine(
     # Persons are led back the same way (over every - 1 frames in a busy scene), so their cadence is bounded
     # by that lead (with the configured lead alone, detection every 5th frame left no room and ran the
     # person model on every detection frame). After an idle gap the engine runs it at once.
-    person_lead = led.lead_frames + every - 1
+    person_lead = led.lead_over(every - 1)
     person_every = max(1, effective_every(every * plan.person_every, person_lead, led.hold_frames) // every)
     return RedactionEngine(
         face_detector=face_detector,

@@ -297,7 +297,7 @@ class Tracker:
         Its lead (the configured one plus the `gap` - 1 unsearched frames), one detection interval and a
         frame: the track's second detection, and so its velocity, arrives before its first lead frame is final.
         """
-        return self._lead + gap - 1 + self._every + 1 if self._lead > 0 else 0
+        return self.lead_over(gap - 1) + self._every + 1 if self._lead > 0 else 0
 
     def _holding(self) -> int:
         """The look-ahead now: the idle one only while it may be needed.
@@ -306,13 +306,20 @@ class Tracker:
         one is still being led. Frames held longer let gap fills reach further back: more collateral on
         clips that are never idle.
         """
-        idle = self.nobody or any(t.lead > self._lead + self._every - 1 for t in self._starts)
+        idle = self.nobody or any(t.lead > self.lead_over(self._every - 1) for t in self._starts)
         return self._lookahead(self._idle_every if idle else self._every)
 
     @property
     def lead_frames(self) -> int:
         """How many frames a mask precedes its track's first detection (more after unsearched frames)."""
         return self._lead
+
+    def lead_over(self, unsearched: int) -> int:
+        """Frames a new track is led back when the `unsearched` frames before its first detection were not searched.
+
+        The lead plus those frames: its subject may have been in view in all of them.
+        """
+        return self._lead + unsearched
 
     @property
     def hold_frames(self) -> int:
@@ -398,7 +405,7 @@ class Tracker:
             if di in fast_dets:
                 continue
             box = boxes[di]
-            lead = self._lead + unsearched
+            lead = self.lead_over(unsearched)
             track = _Track(
                 next(self._ids), kind, MotionModel.start(box, index), index, box.copy(), box[:2].copy(), lead
             )
