@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,9 @@ def test_truncated_video_without_index(tmp_path: Path) -> None:
 def test_corrupted_bytes_inside_the_stream(clip: Path, tmp_path: Path) -> None:
     data = bytearray(clip.read_bytes())
     start = data.find(b"mdat") + 64
-    data[start : start + 4000] = os.urandom(4000)  # overwrite the start of the video data
+    # Overwrite the start of the video data with fixed garbage: the same bytes every run, so a draw that
+    # happened to decode could never make this test flaky.
+    data[start : start + 4000] = random.Random(8).randbytes(4000)
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(bytes(data))
     with pytest.raises(CorruptMediaError):
@@ -78,7 +81,7 @@ def test_random_bytes_and_text_are_not_video(tmp_path: Path) -> None:
 
 def test_corrupt_image(tmp_path: Path) -> None:
     bad = tmp_path / "photo.jpg"
-    bad.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(2000))
+    bad.write_bytes(b"\xff\xd8\xff\xe0" + random.Random(9).randbytes(2000))
     with pytest.raises(CorruptMediaError, match="not a readable JPEG, PNG or WebP"):
         _redact(bad, tmp_path / "out.jpg")
     assert _names(tmp_path) == ["photo.jpg"]
