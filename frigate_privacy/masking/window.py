@@ -27,7 +27,8 @@ def visible_window(shape: tuple[int, ...], box: tuple[float, float, float, float
     """The pixels of `box` inside a frame of `shape` (rounded outwards, so partial pixels are masked too)."""
     h, w = shape[0], shape[1]
     x1, y1, x2, y2 = box
-    if not all(math.isfinite(v) for v in box):
+    # Spelt out rather than all(...) over a generator: this runs for every mask of every frame.
+    if not (math.isfinite(x1) and math.isfinite(y1) and math.isfinite(x2) and math.isfinite(y2)):
         return None
     ix1, iy1 = max(0, math.floor(x1)), max(0, math.floor(y1))
     ix2, iy2 = min(w, math.ceil(x2)), min(h, math.ceil(y2))
