@@ -15,9 +15,9 @@ import pytest
 from frigate_privacy.config.masking import DetectionProfile
 from frigate_privacy.demo.backdrop import SyntheticBackdrop
 from frigate_privacy.demo.face_source import ASTRONAUT_SHA256, astronaut_path
-from frigate_privacy.demo.runner import DemoOptions, DemoResult, run_demo
+from frigate_privacy.demo.runner import DemoOptions, DemoResult, min_clip_frames, run_demo
 from frigate_privacy.demo.still import side_by_side
-from frigate_privacy.errors import ModelError
+from frigate_privacy.errors import InputError, ModelError
 from frigate_privacy.vision.model_files import file_sha256
 from tests.conftest import SHARED, require_models
 
@@ -113,5 +113,34 @@ def test_demo_leaks_no_face(tmp_path: Path, seed: int, source: str, resolution: 
 def test_demo_leaks_no_face_with_the_fast_profile(tmp_path: Path, seed: int, source: str) -> None:
     """The fast profile on the demo's 1080p clips (where its sprinters and crossings once leaked)."""
     r = _demo(tmp_path, seed, source, width=1920, height=1080, profile=DetectionProfile.fast)
+    assert r.scored_face_frames > 100
+    assert r.leaked_faces == [], _leaks(r)
+
+
+def test_demo_refuses_clips_too_short_for_its_walks(tmp_path: Path) -> None:
+    """Short clips squeeze the same walks into fewer frames: refused up front (exit 4), nothing written."""
+    assert (min_clip_frames(1280), min_clip_frames(1920)) == (60, 90)
+    out = tmp_path / "demo"
+    for resolution, frames in (("720p", "45"), ("1080p", "60")):
+        args = ["demo", "--clip-only", "--frames", frames, "--resolution", resolution, "--out", str(out)]
+        proc = subprocess.run(
+            [sys.executable, "-m", "frigate_privacy", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert proc.returncode == 4
+        assert f"needs at least {90 if resolution == '1080p' else 60} frames, not {frames}" in proc.stderr
+        assert not out.exists()
+    with pytest.raises(InputError, match="at least 90 frames"):
+        DemoOptions(tmp_path, frames=89, width=1920, height=1080)
+
+
+@pytest.mark.slow
+def test_demo_at_its_shortest_clip_leaks_no_face(tmp_path: Path) -> None:
+    """The shortest 720p clip allowed, on the seed whose 45-frame clip leaked a crossing face (frames 23-24)."""
+    r = _demo(tmp_path, 2, "pypi", frames=min_clip_frames(1280))
+    assert r.frames_in == r.frames_out == 60
     assert r.scored_face_frames > 100
     assert r.leaked_faces == [], _leaks(r)

@@ -28,7 +28,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "a source checkout (tests/standin/) and ../shared/data; without them only the clip demo runs.",
     )
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output directory (default: ./demo-out)")
-    p.add_argument("--frames", type=int, default=90, help="clip length in frames (default: 90, 6 s at 15 fps)")
+    p.add_argument(
+        "--frames",
+        type=int,
+        default=90,
+        help="clip length in frames, at least 60 at 720p and 90 at 1080p (default: 90, 6 s at 15 fps)",
+    )
     p.add_argument("--seed", type=int, default=0, help="scene seed: the same seed gives the same clip (default: 0)")
     p.add_argument(
         "--resolution", choices=sorted(RESOLUTIONS), default="720p", help="frame size of the clip (default: 720p)"

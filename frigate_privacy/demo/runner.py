@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from frigate_privacy.demo.scene import MAX_UPSCALE, Scene, plan_tracks
 from frigate_privacy.demo.sprites import FaceSprite, make_sprite
 from frigate_privacy.demo.still import WorstFace, worst_face, write_still
 from frigate_privacy.demo.video_backdrop import VideoBackdrop
-from frigate_privacy.errors import ModelError
+from frigate_privacy.errors import InputError, ModelError
 from frigate_privacy.video.redact import RedactOptions, redact_file
 from frigate_privacy.vision.model_fetch import FetchSources, fetch_models
 from frigate_privacy.vision.model_files import ModelState, model_status
@@ -33,7 +34,7 @@ SCORED_MIN_PX = 24.0
 
 @dataclass(frozen=True, slots=True)
 class DemoOptions:
-    """What the demo builds."""
+    """What the demo builds (`frames` at least `min_clip_frames(width)`, or an InputError)."""
 
     out_dir: Path
     shared_data: Path | None = None
@@ -44,6 +45,34 @@ class DemoOptions:
     fps: int = 15
     seed: int = 0
     profile: DetectionProfile = DetectionProfile.default
+
+    def __post_init__(self) -> None:
+        check_clip_frames(self.frames, self.width)
+
+
+# The scene's walks are laid out in picture widths and span the whole clip, while its faces are sized in
+# pixels: a shorter clip, or a wider one, makes every face cross more of its own size per frame. At 720p,
+# clips of 10-45 frames leaked (a 24 px face crossing half the picture in 45 frames moves 14.5 px, 0.6 of
+# its height, per frame; the random walkers faster still), and 60 frames passed with both profiles (seeds
+# 0-7 on the drawn scene, 0-4 on ../shared's); at 1080p, 60 frames leaked (seeds 0 and 2: a walker peaking
+# at 73 px per frame with a 30 px face) and 90 passes (seeds 0-7, both profiles). So 60 frames per 1280
+# pixels of width.
+MIN_FRAMES_PER_1280_PX = 60
+
+
+def min_clip_frames(width: int) -> int:
+    """The shortest clip whose walks stay within what the tracker is built for (docs/engine.md)."""
+    return math.ceil(MIN_FRAMES_PER_1280_PX * width / 1280)
+
+
+def check_clip_frames(frames: int, width: int) -> None:
+    """Refuse a clip too short for its width (an InputError naming the minimum)."""
+    shortest = min_clip_frames(width)
+    if frames < shortest:
+        raise InputError(
+            f"a {width} px wide demo clip needs at least {shortest} frames, not {frames}: its people walk the same "
+            "paths in any length of clip, so fewer frames would make them faster than runners (default: 90)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
