@@ -30,15 +30,7 @@ def transcode(src: Path, dst: Path, settings: EncodingConfig | None = None) -> t
     """Re-encode `src` to `dst` exactly as `redact` would, minus detection and masking; (frames, seconds)."""
     started = time.monotonic()
     with VideoSource(src) as source:
-        sink = VideoSink(
-            str(dst),
-            "mp4",
-            width=source.width,
-            height=source.height,
-            time_base=source.time_base,
-            rate=source.rate,
-            settings=settings or EncodingConfig(),
-        )
+        sink = VideoSink.like(source, str(dst), "mp4", settings=settings or EncodingConfig())
         with sink:
             frames = run_pipeline(source, sink, PassThrough(), keep_audio=False)
     return frames, time.monotonic() - started

@@ -115,13 +115,10 @@ def mask_video(
         duration = (source.frame_count or 0) / source.fps
         cap = _bitrate_cap(src, duration, max_size_ratio) if max_size_ratio else {}
         with AtomicFile(dst, overwrite=True) as target:
-            sink = VideoSink(
+            sink = VideoSink.like(
+                source,
                 target.reopen_path(),
                 "mp4",
-                width=source.width,
-                height=source.height,
-                time_base=source.time_base,
-                rate=source.rate,
                 settings=encoding,
                 audio_template=source.audio if keep_audio else None,
                 extra_options=cap,

@@ -205,16 +205,7 @@ def run_export(
             bundle = BundleWriter(writer, created)
             stack.push(_on_failure(bundle.abandon))
             video = _VideoMember(bundle)
-            sink = VideoSink(
-                cast(IO[bytes], video),
-                "mp4",
-                width=source.width,
-                height=source.height,
-                time_base=source.time_base,
-                rate=source.rate,
-                settings=cfg.encoding,
-                movflags=FRAGMENTED_MP4,
-            )
+            sink = VideoSink.like(source, cast(IO[bytes], video), "mp4", settings=cfg.encoding, movflags=FRAGMENTED_MP4)
             with sink:
                 frames = run_pipeline(source, sink, engine, keep_audio=False)
             source.close()

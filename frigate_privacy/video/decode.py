@@ -15,7 +15,7 @@ import av
 
 from frigate_privacy.video.errors import CorruptMediaError
 from frigate_privacy.video.limits import DEFAULT_MAX_FRAME_PIXELS, MediaTooLargeError, check_frame_size
-from frigate_privacy.video.pixels import bgr_from_frame
+from frigate_privacy.video.pixels import ColourTags, bgr_from_frame, reencoded_tags
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["DecodedFrame", "FrameTiming", "VideoSource"]
@@ -95,6 +95,8 @@ class VideoSource:
         """Average frame rate; a hint only, timestamps come from the frames themselves."""
         self.frame_count: int | None = self._video.frames or None
         """Frames announced by the header (None when unknown)."""
+        self.output_colour: ColourTags = reencoded_tags(self._video)
+        """The colour tags a re-encode of these frames must carry (see `video.pixels.reencoded_tags`)."""
 
     @property
     def fps(self) -> float:

@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 
 from frigate_privacy.config.encoding import EncodingConfig
-from frigate_privacy.video.decode import FrameTiming
+from frigate_privacy.video.decode import FrameTiming, VideoSource
 from frigate_privacy.video.errors import OutputPathError
-from frigate_privacy.video.pixels import frame_from_bgr
+from frigate_privacy.video.pixels import ColourTags, frame_from_bgr
 from frigate_privacy.vision.types import Frame
 
 __all__ = ["OUTPUT_FORMATS", "VideoSink", "output_format_for"]
@@ -52,12 +52,14 @@ class VideoSink:
         audio_template: av.audio.stream.AudioStream | None = None,
         movflags: str = "+faststart",
         extra_options: Mapping[str, str] | None = None,
+        colour: ColourTags | None = None,
     ) -> None:
         """Open `target`: a path or a writable file object.
 
         `movflags` (MP4/MOV only): `+faststart` needs a seekable file; a non-seekable file object needs
         fragments, e.g. `frag_keyframe+empty_moov`. `extra_options` adds encoder options (e.g. a
-        `maxrate`/`bufsize` cap); they cannot turn B-frames back on.
+        `maxrate`/`bufsize` cap); they cannot turn B-frames back on. `colour` tags the stream (None:
+        untagged, which players read as BT.601 below HD and BT.709 from 720 lines up).
         """
         options = {"movflags": movflags} if fmt in ("mp4", "mov") else {}
         if isinstance(target, str):
@@ -95,6 +97,11 @@ class VideoSink:
         stream.codec_context.time_base = time_base
         stream.time_base = time_base
         stream.codec_context.thread_count = settings.threads
+        if colour is not None:
+            stream.codec_context.colorspace = colour.matrix
+            stream.codec_context.color_primaries = colour.primaries
+            stream.codec_context.color_trc = colour.transfer
+            stream.codec_context.color_range = colour.colour_range
         self._video = stream
         self._audio: av.audio.stream.AudioStream | None = None
         if audio_template is not None:
@@ -103,6 +110,33 @@ class VideoSink:
         self._time_base = time_base
         self._durations: dict[int, int] = {}
         self.frames = 0
+
+    @classmethod
+    def like(
+        cls,
+        source: VideoSource,
+        target: str | IO[bytes],
+        fmt: str,
+        *,
+        settings: EncodingConfig,
+        audio_template: av.audio.stream.AudioStream | None = None,
+        movflags: str = "+faststart",
+        extra_options: Mapping[str, str] | None = None,
+    ) -> VideoSink:
+        """A sink for `source`'s frames re-encoded: its size, clock, frame rate and colour description."""
+        return cls(
+            target,
+            fmt,
+            width=source.width,
+            height=source.height,
+            time_base=source.time_base,
+            rate=source.rate,
+            settings=settings,
+            audio_template=audio_template,
+            movflags=movflags,
+            extra_options=extra_options,
+            colour=source.output_colour,
+        )
 
     def write_frame(self, image: Frame, timing: FrameTiming) -> None:
         """Encode one frame at its source timestamp."""

@@ -11,9 +11,16 @@ Video on its way back to video (`keep_yuv`) is read with the BT.601 matrix whate
 the matrix `frame_from_bgr` writes, so the YUV values of every pixel no mask touches come out as they came
 in, and a BT.709 camera's recording keeps its colours (through swscale it was read as BT.709 and written as
 BT.601, a shift of a few levels). The BGR copy in between is only what the detectors and masks work on.
+
+The output must then say which matrix its YUV values are in (`reencoded_tags`): players take untagged HD
+video as BT.709, so a BT.601-tagged camera's recording written back untagged would play with shifted
+colours, and so would a full-range BT.709 one (read through swscale as BT.709, written as BT.601).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
 
 import av
 import cv2
@@ -21,20 +28,52 @@ import numpy as np
 
 from frigate_privacy.vision.types import Frame
 
-__all__ = ["bgr_from_frame", "frame_from_bgr"]
+__all__ = ["ColourTags", "bgr_from_frame", "frame_from_bgr", "reencoded_tags"]
 
 # AVColorSpace values swscale converts with the BT.601 matrix, the one OpenCV's 4:2:0 conversions use:
 # unspecified (2), BT.470BG (5) and SMPTE 170M (6).
 _BT601 = frozenset({2, 5, 6})
 # AVColorRange: unspecified (0) and MPEG, i.e. limited (1). Full range (2) would clip in OpenCV.
 _LIMITED = frozenset({0, 1})
+# What `frame_from_bgr` writes: the SMPTE 170M (BT.601) matrix, limited (MPEG) range.
+_WRITTEN_MATRIX = 6
+_WRITTEN_RANGE = 1
 
 
-def _plain_420(frame: av.VideoFrame, any_matrix: bool) -> bool:
+class _Described(Protocol):
+    """A decoded frame or a stream's codec context: both carry a format, a size and colour tags."""
+
+    @property
+    def width(self) -> int: ...
+
+    @property
+    def height(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ColourTags:
+    """A stream's colour description in FFmpeg's enum values (2 and 0 mean unspecified)."""
+
+    matrix: int = 2
+    """AVColorSpace: 1 BT.709, 5 BT.470BG and 6 SMPTE 170M (both BT.601), 9 BT.2020."""
+    primaries: int = 2
+    """AVColorPrimaries."""
+    transfer: int = 2
+    """AVColorTransferCharacteristic."""
+    colour_range: int = 0
+    """AVColorRange: 1 limited (MPEG), 2 full (JPEG)."""
+
+
+def _format_name(item: _Described) -> str | None:
+    fmt = getattr(item, "format", None)
+    return getattr(fmt, "name", None)
+
+
+def _plain_420(frame: _Described, any_matrix: bool) -> bool:
     """True when OpenCV may convert this frame: limited-range 4:2:0 of even size, BT.601 unless `any_matrix`."""
     # A PyAV release that does not expose the tags (the package accepts av>=12) leaves the frame to swscale.
     return (
-        frame.format.name == "yuv420p"
+        _format_name(frame) == "yuv420p"
         and frame.width % 2 == 0
         and frame.height % 2 == 0
         and (any_matrix or int(getattr(frame, "colorspace", -1)) in _BT601)
@@ -66,3 +105,24 @@ def frame_from_bgr(image: Frame) -> av.VideoFrame:
         return av.VideoFrame.from_ndarray(image, format="bgr24")
     planes = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
     return av.VideoFrame.from_ndarray(planes, format="yuv420p")
+
+
+def reencoded_tags(stream: av.video.stream.VideoStream) -> ColourTags:
+    """The colour tags of `stream`'s video after `bgr_from_frame(keep_yuv=True)` and `frame_from_bgr`.
+
+    Primaries and transfer pass through (nothing converts them). The matrix tag stays when the frames are
+    read with the BT.601 matrix that is written (kept 4:2:0, or tagged BT.601 or untagged): the values
+    are the source's, in whatever matrix it had. A frame swscale read with another matrix (a full-range
+    BT.709 camera) is written in BT.601, and says so. The range stays only where the values are kept.
+    """
+    ctx = stream.codec_context
+    matrix = int(getattr(ctx, "colorspace", 2))
+    colour_range = int(getattr(ctx, "color_range", 0))
+    kept = _plain_420(ctx, any_matrix=True)
+    read_as_written = kept or matrix in _BT601
+    return ColourTags(
+        matrix=matrix if read_as_written else _WRITTEN_MATRIX,
+        primaries=int(getattr(ctx, "color_primaries", 2)),
+        transfer=int(getattr(ctx, "color_trc", 2)),
+        colour_range=colour_range if kept else _WRITTEN_RANGE,
+    )

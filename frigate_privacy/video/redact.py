@@ -145,13 +145,10 @@ def _redact_video(
         # Models load before the output exists, so a missing model leaves nothing behind.
         engine = engine_factory(source.fps)
         with AtomicFile(dst, overwrite=True) as target:
-            sink = VideoSink(
+            sink = VideoSink.like(
+                source,
                 target.reopen_path(),
                 fmt,
-                width=source.width,
-                height=source.height,
-                time_base=source.time_base,
-                rate=source.rate,
                 settings=options.encoding,
                 audio_template=source.audio if options.keep_audio else None,
             )

@@ -127,16 +127,7 @@ def redacted_clip_chunks(
             with _ENGINES, ClipSource(download) as source:
                 engine = engine_factory(masking, source.fps)
                 out = os.fdopen(write_fd, "wb", closefd=False)
-                with VideoSink(
-                    out,
-                    "mp4",
-                    width=source.width,
-                    height=source.height,
-                    time_base=source.time_base,
-                    rate=source.rate,
-                    settings=encoding,
-                    movflags=FRAGMENTED_MP4,
-                ) as sink:
+                with VideoSink.like(source, out, "mp4", settings=encoding, movflags=FRAGMENTED_MP4) as sink:
                     run_pipeline(source, sink, engine, keep_audio=False)
                 out.flush()
         finally:
