@@ -33,6 +33,7 @@ from frigate_privacy.vision.motion_regions import CellView, MotionRegions
 from frigate_privacy.vision.nms import merge_detections
 from frigate_privacy.vision.pyramid import Pyramid
 from frigate_privacy.vision.resolution import face_scale, scaled_detect
+from frigate_privacy.vision.tiles import tiled_detect
 from frigate_privacy.vision.types import Detections, Frame
 
 __all__ = ["GRAY_FACTOR", "NIGHT_SHARE", "FocusStats", "FocusedFaceDetector", "merge_boxes"]
@@ -170,7 +171,7 @@ class FocusedFaceDetector:
             rois = self._regions(view.moved, h, w)
         parts: list[Detections] = []
         if rois is None:
-            parts.append(scaled_detect(self._detector, pyramid, fine))
+            parts.append(tiled_detect(self._detector, pyramid, fine, self.detector_face_px * factor))
             self.stats.full_passes += 1
         else:
             parts.append(scaled_detect(self._detector, pyramid, coarse))
@@ -222,7 +223,7 @@ class FocusedFaceDetector:
         scale = self.scale_for(h, w, self.min_face_px, GRAY_FACTOR)
         if _share(rois, h, w) > self.max_crop_share or len(rois) > MAX_GRAY_CROPS:
             self.stats.gray_full_passes += 1
-            return [scaled_detect(self._detector, pyramid, scale)]
+            return [tiled_detect(self._detector, pyramid, scale, self.detector_face_px * GRAY_FACTOR)]
         self.stats.gray_crops += len(rois)
         return [self._crops(pyramid.frame, rois, scale)]
 

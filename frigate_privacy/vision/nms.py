@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from frigate_privacy.vision.box_mapping import concat_detections
 from frigate_privacy.vision.types import Detections
 
-__all__ = ["merge_detections", "nms"]
+__all__ = ["join_overlapping", "merge_detections", "nms"]
 
 
 def nms(boxes: NDArray[np.float32], scores: NDArray[np.float32], iou_threshold: float) -> NDArray[np.intp]:
@@ -59,3 +59,33 @@ def _join_nested(dets: Detections) -> Detections:
                 scores[i] = max(scores[i], scores[j])
                 alive[j] = False
     return Detections(boxes[alive], scores[alive])
+
+
+def join_overlapping(dets: Detections, iou_threshold: float) -> Detections:
+    """Boxes that overlap (IoU at least `iou_threshold`) or nest joined into their union, until none do.
+
+    Unlike NMS, which keeps the best-scored box, this never masks less than any of the boxes: for finds
+    that are parts of one face (tiles cutting it), where the best-scored box may be a part.
+    """
+    boxes, scores = [b for b in dets.boxes.astype(np.float32)], [float(s) for s in dets.scores]
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(boxes)):
+            for j in range(len(boxes) - 1, i, -1):
+                a, b = boxes[i], boxes[j]
+                iw = min(a[2], b[2]) - max(a[0], b[0])
+                ih = min(a[3], b[3]) - max(a[1], b[1])
+                if iw <= 0 or ih <= 0:
+                    continue
+                inter = iw * ih
+                area_a, area_b = (a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])
+                iou = inter / max(area_a + area_b - inter, 1e-6)
+                if iou >= iou_threshold or inter >= NESTED_SHARE * max(min(area_a, area_b), 1e-6):
+                    boxes[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
+                    scores[i] = max(scores[i], scores[j])
+                    del boxes[j], scores[j]
+                    changed = True
+    if not boxes:
+        return Detections.empty()
+    return Detections(np.stack(boxes).astype(np.float32), np.asarray(scores, np.float32))
