@@ -30,7 +30,7 @@ def merge_detections(parts: list[Detections], iou_threshold: float) -> Detection
         return parts[0]
     merged = concat_detections(parts)
     keep = nms(merged.boxes, merged.scores, iou_threshold)
-    return _join_nested(Detections(merged.boxes[keep], merged.scores[keep]))
+    return join_overlapping(Detections(merged.boxes[keep], merged.scores[keep]))
 
 
 # Two passes at different scales can box one face differently (a tight box inside a loose one: IoU under
@@ -38,34 +38,11 @@ def merge_detections(parts: list[Detections], iou_threshold: float) -> Detection
 NESTED_SHARE = 0.6
 
 
-def _join_nested(dets: Detections) -> Detections:
-    """Boxes mostly inside another replaced by the union of both (one face, and never a smaller mask)."""
-    boxes, scores = dets.boxes.copy(), dets.scores.copy()
-    alive = np.ones(len(boxes), dtype=bool)
-    for i in range(len(boxes)):
-        if not alive[i]:
-            continue
-        for j in range(i + 1, len(boxes)):
-            if not alive[j]:
-                continue
-            a, b = boxes[i], boxes[j]
-            iw = min(a[2], b[2]) - max(a[0], b[0])
-            ih = min(a[3], b[3]) - max(a[1], b[1])
-            if iw <= 0 or ih <= 0:
-                continue
-            smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-            if iw * ih >= NESTED_SHARE * max(smaller, 1e-6):
-                boxes[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
-                scores[i] = max(scores[i], scores[j])
-                alive[j] = False
-    return Detections(boxes[alive], scores[alive])
+def join_overlapping(dets: Detections, iou_threshold: float | None = None) -> Detections:
+    """Boxes that nest (or overlap by IoU `iou_threshold`, when given) joined into their union, until none do.
 
-
-def join_overlapping(dets: Detections, iou_threshold: float) -> Detections:
-    """Boxes that overlap (IoU at least `iou_threshold`) or nest joined into their union, until none do.
-
-    Unlike NMS, which keeps the best-scored box, this never masks less than any of the boxes: for finds
-    that are parts of one face (tiles cutting it), where the best-scored box may be a part.
+    One face, never a smaller mask: unlike NMS, which keeps the best-scored box, the union masks all of
+    every box, for finds that are parts of one face (a tile cutting it, a pass boxing only part of it).
     """
     boxes, scores = [b for b in dets.boxes.astype(np.float32)], [float(s) for s in dets.scores]
     changed = True
@@ -81,7 +58,8 @@ def join_overlapping(dets: Detections, iou_threshold: float) -> Detections:
                 inter = iw * ih
                 area_a, area_b = (a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])
                 iou = inter / max(area_a + area_b - inter, 1e-6)
-                if iou >= iou_threshold or inter >= NESTED_SHARE * max(min(area_a, area_b), 1e-6):
+                overlapping = iou_threshold is not None and iou >= iou_threshold
+                if overlapping or inter >= NESTED_SHARE * max(min(area_a, area_b), 1e-6):
                     boxes[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
                     scores[i] = max(scores[i], scores[j])
                     del boxes[j], scores[j]
