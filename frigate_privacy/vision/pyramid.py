@@ -40,13 +40,17 @@ class Pyramid:
                 half = (image.shape[1] // 2, image.shape[0] // 2)
                 self._levels.append(cast(Frame, cv2.resize(image, half, interpolation=cv2.INTER_AREA)))
 
+    def size_at(self, scale: float) -> tuple[int, int]:
+        """(width, height) of the copy `resized(scale)` returns, without making it."""
+        h, w = self.frame.shape[:2]
+        return max(1, round(w * scale)), max(1, round(h * scale))
+
     def resized(self, scale: float) -> Frame:
         """The frame scaled by `scale`: halvings then bilinear when shrinking, bilinear when enlarging."""
         frame = self.frame
         if scale == 1.0:
             return frame
-        h, w = frame.shape[:2]
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        size = self.size_at(scale)
         image = self.halved_towards(*size) if scale < 1.0 else frame
         if (image.shape[1], image.shape[0]) == size:
             return image

@@ -48,8 +48,7 @@ def tile_spans(length: int, side: int = TILE_SIDE, overlap: int = TILE_OVERLAP) 
 
 def tiled_detect(detector: BatchDetector, pyramid: Pyramid, scale: float, face_px: float) -> Detections:
     """`scaled_detect` at `scale` in tiles when the copy is large; `face_px`: detector pixels its faces need."""
-    h, w = pyramid.frame.shape[:2]
-    sw, sh = max(1, round(w * scale)), max(1, round(h * scale))
+    sw, sh = pyramid.size_at(scale)
     if sw * sh <= TILE_ABOVE_PX:
         return scaled_detect(detector, pyramid, scale)
     image = pyramid.resized(scale)
