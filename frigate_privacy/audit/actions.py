@@ -33,6 +33,8 @@ class AuditResult(StrEnum):
     failure = "failure"
     denied = "denied"
     partial = "partial"
+    # Withdrawn before it finished: a later action on the same thing replaced it (`details.superseded_by`).
+    superseded = "superseded"
     # The intent entry written before an action's effect; its outcome entry names it in `details.intent`.
     # One without an outcome is an action that was killed or crashed: `audit verify` lists it.
     started = "started"

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -48,6 +49,16 @@ class RecordFn(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Intent:
+    """The intent entry of a change that awaits Frigate's confirmation, and whose it is."""
+
+    seq: int
+    actor: str
+    role: str | None
+    action: AuditAction
+
+
 class PauseController:
     """Every camera's pause; thread-safe (MQTT callbacks, scheduler jobs and commands all call it)."""
 
@@ -68,8 +79,9 @@ class PauseController:
         self._service_actor = service_actor
         self._lock = threading.RLock()
         self._pauses: dict[str, PauseState] = {}
-        # camera -> (seq of the intent entry, actor, role, action) of a change awaiting Frigate's confirmation
-        self._intents: dict[str, tuple[int, str, str | None, AuditAction]] = {}
+        # camera -> the intents awaiting Frigate's confirmation, oldest first. Every one gets its outcome entry:
+        # a re-assert after Frigate restarted joins a user's pending pause instead of replacing it.
+        self._intents: dict[str, list[_Intent]] = {}
         self._schedule_seen: dict[str, str | None] = {}
         self._version: FrigateVersion | None = None
         self._profile_observed: str | None = None
@@ -152,8 +164,14 @@ class PauseController:
             state = self._pauses.get(camera, PauseState(camera))
             new, commands = state.pause(toggles, reason, time.time()) if pause else state.resume(reason, time.time())
             self._pauses[camera] = new
-            self._intents[camera] = (intent, actor, role, action)
+            pending = self._intents.get(camera, [])
+            superseded = [i for i in pending if i.action is not action]
+            self._intents[camera] = [*(i for i in pending if i.action is action), _Intent(intent, actor, role, action)]
             paused_now = sum(1 for p in self._pauses.values() if p.paused)
+        for old in superseded:  # e.g. a resume before Frigate confirmed the pause: that pause ends here
+            why = f"superseded by {action} (entry {intent}) before Frigate confirmed it"
+            closing = {"intent": old.seq, "superseded_by": intent}
+            self._record(old.action, camera, why, AuditResult.superseded, closing, old.actor, old.role)
         self._send_commands(commands)
         if pause and paused_now == 1:
             self._set_profile(paused=True)
@@ -175,13 +193,15 @@ class PauseController:
             if new.awaiting:
                 return
             self._pauses[camera] = new
-            intent, actor, role, action = self._intents.pop(camera)
+            intents = self._intents.pop(camera)
             status = new.status(toggles)
             attributes = new.attributes(toggles)
         result = _RESULTS.get(status, AuditResult.failure if status is PauseStatus.failed else AuditResult.partial)
-        details = {"toggles": attributes["toggles"], "not_taken": attributes["not_taken"], "intent": intent}
-        self._record(action, camera, f"{new.reason}: {status}", result, details, actor, role)
+        for intent in intents:
+            details = {"toggles": attributes["toggles"], "not_taken": attributes["not_taken"], "intent": intent.seq}
+            self._record(intent.action, camera, f"{new.reason}: {status}", result, details, intent.actor, intent.role)
         if result is not AuditResult.success:
+            action = intents[-1].action
             logger.warning("%s of %s: %s did not take", action, camera, ", ".join(attributes["not_taken"]))
         self._save()
         self._changed(camera)
@@ -225,10 +245,11 @@ class PauseController:
         """Frigate (re)started: forget gone cameras, re-assert pauses (everything before 0.18, differences on 0.18)."""
         with self._lock:
             self._version = version
+            dropped: dict[str, list[_Intent]] = {}
             for camera in gone:
                 self._pauses.pop(camera, None)
                 self._schedule_seen.pop(camera, None)
-                self._intents.pop(camera, None)
+                dropped[camera] = self._intents.pop(camera, [])
             toggles = self.toggles()
             reassert: list[PauseCommand] = []
             for camera in cameras:
@@ -239,6 +260,10 @@ class PauseController:
                     reassert.extend(commands)
             any_paused = any(p.paused for p in self._pauses.values())
             observed = self._profile_observed
+        for camera, intents in dropped.items():
+            for old in intents:  # its outcome can never be read back now
+                why = "the camera left Frigate's config before Frigate confirmed it"
+                self._record(old.action, camera, why, AuditResult.failure, {"intent": old.seq}, old.actor, old.role)
         if reassert:
             logger.info("Frigate came back: re-asserting the privacy pause (%d toggle(s))", len(reassert))
             for camera in sorted({c.camera for c in reassert}):
@@ -248,7 +273,7 @@ class PauseController:
                 intent = self._record(action, camera, why, AuditResult.started, {"toggles": sent}, self._service_actor)
                 if intent is not None:
                     with self._lock:
-                        self._intents[camera] = (intent, self._service_actor, None, action)
+                        self._intents.setdefault(camera, []).append(_Intent(intent, self._service_actor, None, action))
             self._send_commands(reassert)
         if any_paused and observed != self._cfg.profile:
             self._set_profile(paused=True, again=True)
