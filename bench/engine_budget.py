@@ -5,7 +5,8 @@ target row it measures, in the same run and as subprocesses like the benchmark (
 
 - the baseline's wall time (the transcode floor, or deface at 1080p) and so the wall time the target
   allows us (floor / 0.7, deface / 2.5);
-- the floor's and our own CPU seconds and wall time, on the clip and on a 2-frame clip (start-up);
+- the floor's and our own CPU seconds and wall time, on the clip and on a 2-frame clip of the same look
+  (start-up);
 - the network calls of one of our runs, recorded and replayed alone on one thread of this process: the
   CPU that detection needs before any Python, tracking, masking or waiting.
 
@@ -28,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 import onnxruntime
 
@@ -60,22 +60,6 @@ def measure(cmd: list[str], reps: int) -> Run:
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
         cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return Run(statistics.median(walls), statistics.median(cpus))
-
-
-def head_clip(src: Path, dst: Path, frames: int = 2) -> Path:
-    """The first `frames` frames of `src` as their own clip (start-up and model loading, next to nothing else)."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        stream = inp.streams.video[0]
-        enc = out.add_stream("libx264", rate=stream.average_rate or 15)
-        enc.width, enc.height, enc.pix_fmt = stream.codec_context.width, stream.codec_context.height, "yuv420p"
-        for i, frame in enumerate(inp.decode(stream)):
-            if i >= frames:
-                break
-            for packet in enc.encode(frame.reformat(format="yuv420p")):
-                out.mux(packet)
-        for packet in enc.encode():
-            out.mux(packet)
-    return dst
 
 
 def network_seconds(src: Path, profile: str) -> tuple[float, int, float]:
@@ -121,7 +105,8 @@ def main() -> int:
         src = OUT / f"bench_{height}p.mp4"
         if not src.exists():
             build_eval_clip(src, OUT / f"bench_{height}p.json", height=height, frames=args.frames, seed=0, look="mixed")
-        head = head_clip(src, OUT / f"head_{height}p.mp4")
+        head = OUT / f"head_{height}p.mp4"  # a 2-frame clip of the same look: start-up and model loading
+        build_eval_clip(head, OUT / f"head_{height}p.json", height=height, frames=2, seed=0, look="mixed")
         floor_cmd = [py, "-m", "bench.transcode_floor"]
         ours_cmd = [py, "-m", "frigate_privacy", "redact"]
         floor = measure([*floor_cmd, str(src), str(OUT / "budget_floor.mp4")], args.reps)

@@ -8,26 +8,27 @@ confirmed, and a camera leaving Frigate's config meanwhile.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from frigate_privacy.audit import AuditAction, AuditLog, AuditResult, verify_log_file
+from frigate_privacy.audit import AuditLog, AuditResult, verify_log_file
 from frigate_privacy.audit.entry import AuditEntry
 from frigate_privacy.config.homeassistant import PrivacyPauseConfig
 from frigate_privacy.crypto.signing import SigningKey, load_or_create_signing_key
 from frigate_privacy.frigate.version import FrigateVersion
+from frigate_privacy.service.homeassistant.component import HA_ACTOR, SERVICE_ACTOR, record_camera_entry
 from frigate_privacy.service.homeassistant.pause import PauseStatus
 from frigate_privacy.service.homeassistant.pause_control import PauseController
 
-USER, SERVICE = "homeassistant", "service:frigate-privacy"
+USER, SERVICE = HA_ACTOR, SERVICE_ACTOR
 V016 = FrigateVersion(0, 16, 4)
 
 
 class Rig:
-    """A controller, the real audit log it writes, and what it sent to Frigate."""
+    """A controller writing the real audit log through the component's own entry writer, and what it sent to Frigate."""
 
     def __init__(self, log: AuditLog, key: SigningKey) -> None:
         self.log, self.key = log, key
@@ -36,7 +37,7 @@ class Rig:
             PrivacyPauseConfig(),
             "frigate",
             send=lambda topic, payload: self.sent.append((topic, payload)),
-            record=self.record,
+            record=functools.partial(record_camera_entry, log),
             changed=lambda camera: None,
             save=lambda: None,
             service_actor=SERVICE,
@@ -44,28 +45,6 @@ class Rig:
         self.ctrl.frigate_online(["front"], [], V016)
         for toggle in self.ctrl.toggles():  # Frigate reports every toggle on
             self.ctrl.observe("front", toggle, True)
-
-    def record(
-        self,
-        action: AuditAction,
-        camera: str,
-        reason: str,
-        result: AuditResult,
-        details: dict[str, Any],
-        actor: str,
-        role: str | None = None,
-    ) -> int | None:
-        entry = self.log.record(
-            actor=actor,
-            role=role or ("homeassistant" if actor == USER else "service"),
-            action=action,
-            target=f"camera:{camera}",
-            camera=camera,
-            reason=reason,
-            result=result,
-            details=details,
-        )
-        return entry.seq
 
     def frigate_applies(self) -> None:
         """Frigate carries out every command sent so far and reports the new states."""

@@ -17,6 +17,7 @@ from typing import Any
 from frigate_privacy import __version__
 from frigate_privacy.atrest.workspace import at_rest_cameras
 from frigate_privacy.audit.actions import AuditAction, AuditResult
+from frigate_privacy.audit.log import AuditLog
 from frigate_privacy.config.homeassistant import PauseToggle
 from frigate_privacy.config.root import PrivacyConfig
 from frigate_privacy.frigate.errors import FrigateApiError
@@ -42,7 +43,7 @@ from frigate_privacy.service.homeassistant.pause_control import PauseController
 from frigate_privacy.service.homeassistant.topics import OwnTopics
 from frigate_privacy.storage.atomic import AtomicFile
 
-__all__ = ["HA_ACTOR", "HomeAssistantComponent", "build"]
+__all__ = ["HA_ACTOR", "SERVICE_ACTOR", "HomeAssistantComponent", "build", "record_camera_entry"]
 
 logger = logging.getLogger(__name__)
 
@@ -505,21 +506,34 @@ class HomeAssistantComponent:
         role: str | None = None,
     ) -> int | None:
         """One audit entry; its sequence number, or None (logged, health degraded) when it could not be written."""
-        role = role or (HA_ROLE if actor == HA_ACTOR else SERVICE_ROLE)
         try:
-            entry = self._require().audit.record(
-                actor=actor,
-                role=role,
-                action=action,
-                target=f"camera:{camera}",
-                camera=camera,
-                reason=reason,
-                result=result,
-                details=details,
-            )
+            return record_camera_entry(self._require().audit, action, camera, reason, result, details, actor, role)
         except Exception:
             logger.exception("could not audit %s of %s", action, camera)
             with self._lock:
                 self._problem = f"audit log write failed for {action} of {camera}"
             return None
-        return entry.seq
+
+
+def record_camera_entry(
+    log: AuditLog,
+    action: AuditAction,
+    camera: str,
+    reason: str,
+    result: AuditResult,
+    details: dict[str, Any],
+    actor: str,
+    role: str | None = None,
+) -> int:
+    """Write one camera entry of the Home Assistant side (`role` None: Home Assistant's or the service's)."""
+    entry = log.record(
+        actor=actor,
+        role=role or (HA_ROLE if actor == HA_ACTOR else SERVICE_ROLE),
+        action=action,
+        target=f"camera:{camera}",
+        camera=camera,
+        reason=reason,
+        result=result,
+        details=details,
+    )
+    return entry.seq
